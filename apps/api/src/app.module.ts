@@ -1,0 +1,16 @@
+import { type DynamicModule, Module } from "@nestjs/common";
+import { AdminModule } from "./admin/admin.module.js";
+import { type Runtime } from "./config/runtime.js";
+import { RuntimeModule } from "./database/database.module.js";
+import { HealthModule } from "./health/health.module.js";
+import { TenantsModule } from "./tenants/tenants.module.js";
+
+@Module({})
+export class AppModule {
+  static forRoot(runtime: Runtime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [RuntimeModule.forRoot(runtime), HealthModule, TenantsModule, AdminModule],
+    };
+  }
+}

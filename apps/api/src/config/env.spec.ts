@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./env.js";
+
+describe(loadConfig.name, () => {
+  it("applies defaults and turns the demo tenant on only for the embedded database", () => {
+    const embedded = loadConfig({});
+    expect(embedded).toMatchObject({
+      port: 8080,
+      host: "0.0.0.0",
+      roles: ["api", "worker"],
+      demo: true,
+    });
+    const external = loadConfig({ DATABASE_URL: "postgres://u@h/db" });
+    expect(external.demo).toBe(false);
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db", STRATA_DEMO: "true" }).demo).toBe(true);
+  });
+
+  it("names every bad variable, without echoing secrets", () => {
+    try {
+      loadConfig({ STRATA_PORT: "99999", STRATA_ADMIN_TOKEN: "short", STRATA_LOG_LEVEL: "loud" });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems;
+      expect(problems).toHaveLength(3);
+      expect(problems.join("\n")).toMatch(
+        /STRATA_PORT: must be between 1 and 65535 \(got "99999"\)/,
+      );
+      expect(problems.join("\n")).toMatch(/STRATA_ADMIN_TOKEN: must be at least 16 characters/);
+      expect(problems.join("\n")).not.toContain("short");
+      expect(problems.join("\n")).toMatch(/STRATA_LOG_LEVEL/);
+    }
+  });
+});

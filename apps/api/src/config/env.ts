@@ -1,0 +1,114 @@
+import { z } from "zod";
+
+const port = z.coerce
+  .number({ message: "must be a port number" })
+  .int({ message: "must be a whole number" })
+  .min(1, { message: "must be between 1 and 65535" })
+  .max(65535, { message: "must be between 1 and 65535" });
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/.+/, { message: "must be a postgres:// or postgresql:// URL" });
+
+const ROLES = ["api", "worker"] as const;
+
+/**
+ * Every environment variable Strata reads, validated once at start.
+ * Nothing else reads `process.env`; the rest of the app receives `AppConfig`.
+ */
+export const envSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, { message: "must be a redis:// or rediss:// URL" })
+    .optional(),
+  STRATA_HOST: z.string().min(1).default("0.0.0.0"),
+  STRATA_PORT: port.default(8080),
+  STRATA_DATA_DIR: z.string().min(1).default(".strata"),
+  STRATA_ADMIN_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
+  STRATA_ADMIN_URL: z.url({ message: "must be a URL" }).default("http://localhost:3000"),
+  STRATA_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+  STRATA_BODY_LIMIT_BYTES: z.coerce
+    .number({ message: "must be a number of bytes" })
+    .int()
+    .min(1024, { message: "must be at least 1024" })
+    .max(1024 ** 3, { message: "must be at most 1 GiB" })
+    .default(8 * 1024 * 1024),
+  STRATA_ROLE: z
+    .string()
+    .default("api,worker")
+    .transform((s) => s.split(",").map((r) => r.trim()))
+    .pipe(
+      z.array(z.enum(ROLES, { message: `each role must be one of: ${ROLES.join(", ")}` })).min(1),
+    ),
+  STRATA_DEMO: z.stringbool({ error: "must be true or false" }).optional(),
+  STRATA_KEY_CACHE_MS: z.coerce
+    .number({ message: "must be a number of milliseconds" })
+    .int()
+    .min(0)
+    .max(5000, { message: "must be at most 5000 (a revoked key must stop working within 5 s)" })
+    .default(2000),
+  STRATA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly adminToken: string | undefined;
+  readonly adminUrl: string;
+  readonly logLevel: Env["STRATA_LOG_LEVEL"];
+  readonly bodyLimitBytes: number;
+  readonly roles: readonly (typeof ROLES)[number][];
+  /** Create a demo tenant and key on first start; defaults to on for the embedded database. */
+  readonly demo: boolean;
+  readonly keyCacheMs: number;
+  readonly dbPoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment or throws ConfigError naming every bad variable and why. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? "environment");
+        const got = env[key];
+        const shown =
+          got === undefined
+            ? ""
+            : ` (got ${JSON.stringify(key.includes("TOKEN") || key.includes("URL") ? "…" : got)})`;
+        return `${key}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const e = result.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    host: e.STRATA_HOST,
+    port: e.STRATA_PORT,
+    dataDir: e.STRATA_DATA_DIR,
+    adminToken: e.STRATA_ADMIN_TOKEN,
+    adminUrl: e.STRATA_ADMIN_URL,
+    logLevel: e.STRATA_LOG_LEVEL,
+    bodyLimitBytes: e.STRATA_BODY_LIMIT_BYTES,
+    roles: e.STRATA_ROLE,
+    demo: e.STRATA_DEMO ?? e.DATABASE_URL === undefined,
+    keyCacheMs: e.STRATA_KEY_CACHE_MS,
+    dbPoolSize: e.STRATA_DB_POOL_SIZE,
+  };
+}

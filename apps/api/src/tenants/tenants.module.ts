@@ -1,0 +1,40 @@
+import { Global, Module } from "@nestjs/common";
+import { type Clock, KeyAuthenticator, TenantAdmin } from "@strata/core";
+import { type Database, TenantRepositoryPg } from "@strata/db";
+import { DATABASE, RUNTIME, type Runtime } from "../config/runtime.js";
+import { CLOCK } from "../database/database.module.js";
+import { NodeKeyMinter } from "./node-key-minter.js";
+import { TenantKeyGuard } from "./tenant-key.guard.js";
+import { WhoamiController } from "./whoami.controller.js";
+
+/** Tenants, keys and the guard every tenant route uses. */
+@Global()
+@Module({
+  controllers: [WhoamiController],
+  providers: [
+    NodeKeyMinter,
+    {
+      provide: TenantRepositoryPg,
+      useFactory: (db: Database) => new TenantRepositoryPg(db),
+      inject: [DATABASE],
+    },
+    {
+      provide: TenantAdmin,
+      useFactory: (store: TenantRepositoryPg, minter: NodeKeyMinter, clock: Clock) =>
+        new TenantAdmin(store, minter, clock),
+      inject: [TenantRepositoryPg, NodeKeyMinter, CLOCK],
+    },
+    {
+      provide: KeyAuthenticator,
+      useFactory: (store: TenantRepositoryPg, minter: NodeKeyMinter, clock: Clock, rt: Runtime) =>
+        new KeyAuthenticator(store, minter, clock, {
+          cacheMs: rt.config.keyCacheMs,
+          cacheSize: 10_000,
+        }),
+      inject: [TenantRepositoryPg, NodeKeyMinter, CLOCK, RUNTIME],
+    },
+    TenantKeyGuard,
+  ],
+  exports: [TenantRepositoryPg, TenantAdmin, KeyAuthenticator, TenantKeyGuard],
+})
+export class TenantsModule {}

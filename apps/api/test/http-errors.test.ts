@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "./support/test-app.js";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ STRATA_BODY_LIMIT_BYTES: "4096" });
+});
+afterAll(() => t?.close());
+
+const tenantCount = async () =>
+  (await t.pool.query<{ n: number }>("select count(*)::int as n from tenants")).rows[0]!.n;
+
+function post(body: string, contentType = "application/json") {
+  return fetch(`${t.baseUrl}/v1/admin/tenants`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${t.adminToken}`, "content-type": contentType },
+    body,
+  });
+}
+
+async function problem(res: Response) {
+  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  const body = (await res.json()) as Record<string, unknown>;
+  expect(body).toMatchObject({
+    status: res.status,
+    type: expect.stringMatching(/^urn:strata:problem:/),
+  });
+  expect(body.request_id).toEqual(res.headers.get("x-request-id"));
+  return body as { code: string; detail: string; errors?: { path: string; message: string }[] };
+}
+
+describe("bad input at the HTTP edge", () => {
+  it("answers malformed JSON with 400 malformed_body and writes nothing", async () => {
+    const before = await tenantCount();
+    const res = await post('{"name": "x"');
+    expect(res.status).toBe(400);
+    expect((await problem(res)).code).toBe("malformed_body");
+    expect(await tenantCount()).toBe(before);
+  });
+
+  it("names each unknown field", async () => {
+    const res = await post(JSON.stringify({ name: "ok-name", colour: "red", size: 3 }));
+    expect(res.status).toBe(400);
+    const body = await problem(res);
+    expect(body.code).toBe("validation_failed");
+    expect(body.errors?.map((e) => e.path).sort()).toEqual(["colour", "size"]);
+    expect(await tenantCount()).toBe(0);
+  });
+
+  it("names a field of the wrong type", async () => {
+    const res = await post(JSON.stringify({ name: 42 }));
+    const body = await problem(res);
+    expect(body.errors?.[0]?.path).toBe("name");
+  });
+
+  it("answers a body over the limit with 413 and stays up", async () => {
+    const res = await post(JSON.stringify({ name: "x".repeat(10_000) }));
+    expect(res.status).toBe(413);
+    expect((await problem(res)).code).toBe("payload_too_large");
+    const live = await fetch(`${t.baseUrl}/health/live`);
+    expect(live.status).toBe(200);
+  });
+
+  it("answers a missing body and a non-JSON body with a clear 4xx", async () => {
+    const empty = await fetch(`${t.baseUrl}/v1/admin/tenants`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
+    expect(empty.status).toBe(400);
+    await problem(empty);
+    const xml = await post("<tenant/>", "application/xml");
+    expect(xml.status).toBe(415);
+    expect((await problem(xml)).code).toBe("unsupported_media_type");
+  });
+
+  it("answers unknown routes with a 404 problem", async () => {
+    const res = await fetch(`${t.baseUrl}/v1/nothing-here`);
+    expect(res.status).toBe(404);
+    expect((await problem(res)).code).toBe("not_found");
+  });
+
+  it("echoes a caller's request id and makes one otherwise", async () => {
+    const given = await fetch(`${t.baseUrl}/health/live`, {
+      headers: { "x-request-id": "abc-123" },
+    });
+    expect(given.headers.get("x-request-id")).toBe("abc-123");
+    const made = await fetch(`${t.baseUrl}/health/live`, {
+      headers: { "x-request-id": "bad id with spaces" },
+    });
+    expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Typed domain errors. Each carries a stable `code` (part of the public API:
+ * clients switch on it) and a `status` hint. One exception filter in the API
+ * maps them to RFC 9457 problem+json; one function maps them to WebSocket
+ * error frames. Anything that is not a StrataError is an internal error.
+ */
+export abstract class StrataError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  /** Extra members for the problem body (e.g. `current_revision`). */
+  readonly details: Record<string, unknown> = {};
+  /** Safe to retry the same request (e.g. after an ownership change). */
+  readonly retryable: boolean = false;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** One rejected field: `path` is dotted (`messages.3.headers`), or the header/query name. */
+export interface FieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ValidationFailed extends StrataError {
+  readonly code = "validation_failed";
+  readonly status = 400;
+  constructor(
+    readonly issues: readonly FieldIssue[],
+    message = describeIssues(issues),
+  ) {
+    super(message);
+    this.details.errors = issues;
+  }
+}
+
+function describeIssues(issues: readonly FieldIssue[]): string {
+  const first = issues[0];
+  if (!first) return "The request is not valid.";
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return `${first.path || "body"}: ${first.message}${more}`;
+}
+
+export class MalformedBody extends StrataError {
+  readonly code = "malformed_body";
+  readonly status = 400;
+}
+
+export class Unauthenticated extends StrataError {
+  readonly code = "unauthenticated";
+  readonly status = 401;
+}
+
+export class Forbidden extends StrataError {
+  readonly code = "forbidden";
+  readonly status = 403;
+}
+
+/** Also the answer for another tenant's resource: its existence is not revealed. */
+export class NotFound extends StrataError {
+  readonly code = "not_found";
+  readonly status = 404;
+  constructor(
+    readonly kind: string,
+    readonly resourceName: string,
+  ) {
+    super(`${kind} '${resourceName}' was not found.`);
+    this.details.resource = { kind, name: resourceName };
+  }
+}
+
+export class Conflict extends StrataError {
+  readonly code: string = "conflict";
+  readonly status = 409;
+}
+
+export class PayloadTooLarge extends StrataError {
+  readonly code = "payload_too_large";
+  readonly status = 413;
+  constructor(
+    readonly limitBytes: number,
+    what = "The request body",
+  ) {
+    super(`${what} exceeds the limit of ${limitBytes} bytes.`);
+    this.details.limit_bytes = limitBytes;
+  }
+}
+
+export class UnsupportedMediaType extends StrataError {
+  readonly code = "unsupported_media_type";
+  readonly status = 415;
+}
+
+export class TooManyRequests extends StrataError {
+  readonly code = "rate_limited";
+  readonly status = 429;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.details.retry_after_seconds = retryAfterSeconds;
+  }
+}
+
+export class Unavailable extends StrataError {
+  readonly code = "unavailable";
+  readonly status = 503;
+  override readonly retryable = true;
+}

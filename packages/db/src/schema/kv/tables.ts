@@ -1,0 +1,66 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  check,
+  customType,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { tenants } from "../tenants/tables.js";
+import { bytea } from "../streams/tables.js";
+
+/** Keys compare bytewise (C collation): listing order is stable and prefix scans use the index. */
+const kvKey = customType<{ data: string }>({ dataType: () => 'text collate "C"' });
+
+export const kvBuckets = pgTable(
+  "kv_buckets",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    /** `standard`: revisions and CAS; `crdt`: one Automerge document, writes merge. */
+    mode: text().$type<"standard" | "crdt">().notNull().default("standard"),
+    config: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    lastRevision: bigint({ mode: "number" }).notNull().default(0),
+    keys: bigint({ mode: "number" }).notNull().default(0),
+    bytes: bigint({ mode: "number" }).notNull().default(0),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("kv_buckets_tenant_name_idx").on(t.tenantId, t.name),
+    check("kv_buckets_mode_check", sql`${t.mode} in ('standard', 'crdt')`),
+  ],
+);
+
+export const kvEntries = pgTable(
+  "kv_entries",
+  {
+    bucketId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => kvBuckets.id, { onDelete: "cascade" }),
+    key: kvKey().notNull(),
+    revision: bigint({ mode: "number" }).notNull(),
+    /** Revision that created the key (etcd's create_revision). */
+    createRevision: bigint({ mode: "number" }).notNull(),
+    value: bytea().notNull(),
+    expiresAt: timestamp({ withTimezone: true }),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bucketId, t.key] }),
+    index("kv_entries_revision_idx").on(t.bucketId, t.revision),
+    index("kv_entries_expiry_idx")
+      .on(t.bucketId, t.expiresAt)
+      .where(sql`${t.expiresAt} is not null`),
+  ],
+);

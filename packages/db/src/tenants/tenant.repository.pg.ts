@@ -1,0 +1,195 @@
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import {
+  type ApiKey,
+  type AuditEntry,
+  Conflict,
+  type KeyCredentials,
+  type KeyId,
+  type NewApiKey,
+  type Tenant,
+  type TenantId,
+  type TenantStatus,
+  type TenantStore,
+} from "@strata/core";
+import { type Database } from "../client.js";
+import { auditLog } from "../schema/ops/tables.js";
+import { apiKeys, tenants } from "../schema/tenants/tables.js";
+
+type TenantRow = typeof tenants.$inferSelect;
+type KeyRow = typeof apiKeys.$inferSelect;
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+const UNIQUE_VIOLATION = "23505";
+
+export class TenantRepositoryPg implements TenantStore {
+  constructor(private readonly db: Database) {}
+
+  async createTenant(name: string, audit: AuditEntry): Promise<Tenant> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [row] = await tx.insert(tenants).values({ name }).returning();
+        await writeAudit(tx, { ...audit, tenantId: row!.id as TenantId, target: row!.id });
+        return toTenant(row!);
+      });
+    } catch (err) {
+      if (pgCode(err) === UNIQUE_VIOLATION) {
+        throw new Conflict(`A tenant named '${name}' already exists.`);
+      }
+      throw err;
+    }
+  }
+
+  async listTenants(page: { after?: string; limit: number }): Promise<Tenant[]> {
+    const rows = await this.db
+      .select()
+      .from(tenants)
+      .where(page.after ? gt(tenants.name, page.after) : undefined)
+      .orderBy(asc(tenants.name))
+      .limit(page.limit);
+    return rows.map(toTenant);
+  }
+
+  async getTenant(id: TenantId): Promise<Tenant | null> {
+    const [row] = await this.db.select().from(tenants).where(eq(tenants.id, id));
+    return row ? toTenant(row) : null;
+  }
+
+  async findTenantByName(name: string): Promise<Tenant | null> {
+    const [row] = await this.db.select().from(tenants).where(eq(tenants.name, name));
+    return row ? toTenant(row) : null;
+  }
+
+  async countTenants(): Promise<number> {
+    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(tenants);
+    return row?.n ?? 0;
+  }
+
+  async updateTenant(
+    id: TenantId,
+    patch: { name?: string; status?: TenantStatus },
+    audit: AuditEntry,
+  ): Promise<Tenant | null> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(tenants)
+          .set({ ...patch, updatedAt: sql`now()` })
+          .where(eq(tenants.id, id))
+          .returning();
+        if (!row) return null;
+        await writeAudit(tx, audit);
+        return toTenant(row);
+      });
+    } catch (err) {
+      if (pgCode(err) === UNIQUE_VIOLATION) {
+        throw new Conflict(`A tenant named '${patch.name}' already exists.`);
+      }
+      throw err;
+    }
+  }
+
+  async deleteTenant(id: TenantId, audit: AuditEntry): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const deleted = await tx
+        .delete(tenants)
+        .where(eq(tenants.id, id))
+        .returning({ id: tenants.id });
+      if (deleted.length === 0) return false;
+      await writeAudit(tx, audit);
+      return true;
+    });
+  }
+
+  async createKey(key: NewApiKey, audit: AuditEntry): Promise<ApiKey> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(apiKeys)
+        .values({
+          tenantId: key.tenantId,
+          name: key.name,
+          prefix: key.prefix,
+          secretHash: key.secretHash,
+          scopes: [...key.scopes],
+          patterns: [...key.patterns],
+          expiresAt: key.expiresAt,
+        })
+        .returning();
+      await writeAudit(tx, { ...audit, target: row!.id });
+      return toKey(row!);
+    });
+  }
+
+  async listKeys(tenantId: TenantId): Promise<ApiKey[]> {
+    const rows = await this.db
+      .select()
+      .from(apiKeys)
+      .where(eq(apiKeys.tenantId, tenantId))
+      .orderBy(asc(apiKeys.createdAt));
+    return rows.map(toKey);
+  }
+
+  async revokeKey(tenantId: TenantId, keyId: KeyId, audit: AuditEntry): Promise<ApiKey | null> {
+    return this.db.transaction(async (tx) => {
+      const scoped = and(eq(apiKeys.id, keyId), eq(apiKeys.tenantId, tenantId));
+      // Revoking twice keeps the first revocation time.
+      const [row] = await tx
+        .update(apiKeys)
+        .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+        .where(scoped)
+        .returning();
+      if (!row) return null;
+      await writeAudit(tx, audit);
+      return toKey(row);
+    });
+  }
+
+  async findKeyByPrefix(prefix: string): Promise<KeyCredentials | null> {
+    const [row] = await this.db
+      .select({ key: apiKeys, tenant: tenants })
+      .from(apiKeys)
+      .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
+      .where(eq(apiKeys.prefix, prefix));
+    if (!row) return null;
+    return { key: toKey(row.key), secretHash: row.key.secretHash, tenant: toTenant(row.tenant) };
+  }
+}
+
+async function writeAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditLog).values({
+    actor: entry.actor,
+    action: entry.action,
+    tenantId: entry.tenantId,
+    target: entry.target,
+    details: entry.details,
+  });
+}
+
+function toTenant(row: TenantRow): Tenant {
+  return {
+    id: row.id as TenantId,
+    name: row.name,
+    status: row.status,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function toKey(row: KeyRow): ApiKey {
+  return {
+    id: row.id as KeyId,
+    tenantId: row.tenantId as TenantId,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    patterns: row.patterns,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+function pgCode(err: unknown): string | undefined {
+  // drizzle wraps driver errors; the pg error sits on `cause`.
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e.code ?? e.cause?.code;
+}
