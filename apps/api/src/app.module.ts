@@ -3,6 +3,7 @@ import { AdminModule } from "./admin/admin.module.js";
 import { type Runtime } from "./config/runtime.js";
 import { RuntimeModule } from "./database/database.module.js";
 import { HealthModule } from "./health/health.module.js";
+import { StreamsModule } from "./streams/streams.module.js";
 import { TenantsModule } from "./tenants/tenants.module.js";
 
 @Module({})
@@ -10,7 +11,13 @@ export class AppModule {
   static forRoot(runtime: Runtime): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(runtime), HealthModule, TenantsModule, AdminModule],
+      imports: [
+        RuntimeModule.forRoot(runtime),
+        HealthModule,
+        TenantsModule,
+        StreamsModule,
+        AdminModule,
+      ],
     };
   }
 }

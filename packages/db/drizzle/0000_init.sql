@@ -111,6 +111,14 @@ CREATE TABLE "audit_log" (
 	"details" jsonb DEFAULT '{}'::jsonb NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "stream_chunks" (
+	"stream_id" bigint NOT NULL,
+	"seq" bigint NOT NULL,
+	"chunk" integer NOT NULL,
+	"data" "bytea" NOT NULL,
+	CONSTRAINT "stream_chunks_stream_id_seq_chunk_pk" PRIMARY KEY("stream_id","seq","chunk")
+);
+--> statement-breakpoint
 CREATE TABLE "stream_consumers" (
 	"stream_id" bigint NOT NULL,
 	"name" text NOT NULL,
@@ -191,6 +199,7 @@ ALTER TABLE "doc_sync_states" ADD CONSTRAINT "doc_sync_states_doc_id_docs_id_fk"
 ALTER TABLE "docs" ADD CONSTRAINT "docs_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kv_buckets" ADD CONSTRAINT "kv_buckets_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kv_entries" ADD CONSTRAINT "kv_entries_bucket_id_kv_buckets_id_fk" FOREIGN KEY ("bucket_id") REFERENCES "public"."kv_buckets"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "stream_chunks" ADD CONSTRAINT "stream_chunks_stream_id_streams_id_fk" FOREIGN KEY ("stream_id") REFERENCES "public"."streams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "stream_consumers" ADD CONSTRAINT "stream_consumers_stream_id_streams_id_fk" FOREIGN KEY ("stream_id") REFERENCES "public"."streams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "stream_messages" ADD CONSTRAINT "stream_messages_stream_id_streams_id_fk" FOREIGN KEY ("stream_id") REFERENCES "public"."streams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "stream_segments" ADD CONSTRAINT "stream_segments_stream_id_streams_id_fk" FOREIGN KEY ("stream_id") REFERENCES "public"."streams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -208,7 +217,7 @@ CREATE UNIQUE INDEX "alerts_open_idx" ON "alerts" USING btree ("kind","resource"
 CREATE INDEX "alerts_last_seen_idx" ON "alerts" USING btree ("last_seen_at");--> statement-breakpoint
 CREATE INDEX "audit_log_tenant_idx" ON "audit_log" USING btree ("tenant_id","at");--> statement-breakpoint
 CREATE INDEX "audit_log_at_idx" ON "audit_log" USING btree ("at");--> statement-breakpoint
-CREATE UNIQUE INDEX "stream_messages_msg_id_idx" ON "stream_messages" USING btree ("stream_id","msg_id") WHERE "stream_messages"."msg_id" is not null;--> statement-breakpoint
+CREATE INDEX "stream_messages_msg_id_idx" ON "stream_messages" USING btree ("stream_id","msg_id") WHERE "stream_messages"."msg_id" is not null;--> statement-breakpoint
 CREATE INDEX "stream_segments_last_seq_idx" ON "stream_segments" USING btree ("stream_id","last_seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "streams_tenant_name_idx" ON "streams" USING btree ("tenant_id","name");--> statement-breakpoint
 CREATE INDEX "api_keys_tenant_idx" ON "api_keys" USING btree ("tenant_id","created_at");

@@ -27,3 +27,45 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
 export function createDatabase(pool: pg.Pool): Database {
   return drizzle({ client: pool, schema, casing: "snake_case" });
 }
+
+/**
+ * Runs `work` on one checked-out connection. While checked out, a client
+ * whose server goes away between queries (e.g. while a transaction waits)
+ * emits 'error' with nobody listening, which would crash the process; the
+ * listener here turns that into the next query's failure instead.
+ */
+export async function withClient<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on("error", onError);
+  try {
+    return await work(client);
+  } finally {
+    client.off("error", onError);
+    client.release(broken);
+  }
+}
+
+/** BEGIN; `work`; COMMIT — or ROLLBACK and rethrow. */
+export function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query("begin");
+    try {
+      const result = await work(client);
+      await client.query("commit");
+      return result;
+    } catch (err) {
+      await client.query("rollback").catch(() => {});
+      throw err;
+    }
+  });
+}

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import type pg from "pg";
+import { withClient } from "./client.js";
 
 /** Committed drizzle-kit migrations, shipped beside dist/. */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
@@ -16,8 +17,7 @@ const MIGRATION_LOCK = 0x5374_7261_7461n; // "Strata"
  * (Advisory locks are fine here: one connection, held for the whole job.)
  */
 export async function runMigrations(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
+  await withClient(pool, async (client) => {
     await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK.toString()]);
     try {
       await migrate(drizzle({ client, casing: "snake_case" }), {
@@ -26,9 +26,7 @@ export async function runMigrations(pool: pg.Pool): Promise<void> {
     } finally {
       await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK.toString()]);
     }
-  } finally {
-    client.release();
-  }
+  });
 }
 
 let journalSize: number | undefined;

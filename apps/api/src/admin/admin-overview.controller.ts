@@ -26,7 +26,7 @@ export class AdminOverviewController {
     ]);
     return {
       node: {
-        id: node.id,
+        id: node.identity.id,
         version: node.version,
         started_at: node.startedAt.toISOString(),
         roles: node.roles,

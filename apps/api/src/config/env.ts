@@ -51,6 +51,10 @@ export const envSchema = z.object({
     .max(5000, { message: "must be at most 5000 (a revoked key must stop working within 5 s)" })
     .default(2000),
   STRATA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  STRATA_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  STRATA_LEASE_TTL_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+  STRATA_COMMIT_BATCH: z.coerce.number().int().min(1).max(20_000).default(2000),
+  STRATA_COMMITS_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(2),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -70,6 +74,12 @@ export interface AppConfig {
   readonly demo: boolean;
   readonly keyCacheMs: number;
   readonly dbPoolSize: number;
+  readonly heartbeatMs: number;
+  /** Node lease TTL; must comfortably exceed the heartbeat interval. */
+  readonly leaseTtlMs: number;
+  /** Most messages in one group-commit transaction. */
+  readonly commitBatch: number;
+  readonly commitsInFlight: number;
 }
 
 export class ConfigError extends Error {
@@ -110,5 +120,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     demo: e.STRATA_DEMO ?? e.DATABASE_URL === undefined,
     keyCacheMs: e.STRATA_KEY_CACHE_MS,
     dbPoolSize: e.STRATA_DB_POOL_SIZE,
+    heartbeatMs: e.STRATA_HEARTBEAT_MS,
+    leaseTtlMs: e.STRATA_LEASE_TTL_MS,
+    commitBatch: e.STRATA_COMMIT_BATCH,
+    commitsInFlight: e.STRATA_COMMITS_IN_FLIGHT,
   };
 }

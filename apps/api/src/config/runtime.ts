@@ -1,9 +1,10 @@
 import { type Pool } from "@strata/db";
+import { type NodeIdentity } from "../cluster/node-identity.js";
 import { type AppConfig } from "./env.js";
 
 /** This process as the cluster sees it. */
 export interface NodeInfo {
-  readonly id: string;
+  readonly identity: NodeIdentity;
   readonly version: string;
   readonly startedAt: Date;
   readonly roles: readonly string[];

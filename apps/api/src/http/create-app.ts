@@ -43,6 +43,9 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
   app.enableShutdownHooks([]);
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Message values are bytes: every body that is not JSON arrives as a Buffer.
+  fastify.removeContentTypeParser(["text/plain"]);
+  fastify.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
   const metrics = app.get(HttpMetrics);
   fastify.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);

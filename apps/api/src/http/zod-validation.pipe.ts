@@ -1,5 +1,5 @@
 import { type ArgumentMetadata, Injectable, type PipeTransform } from "@nestjs/common";
-import { parseInput } from "@strata/core";
+import { parseInput, UnsupportedMediaType } from "@strata/core";
 import { type z } from "zod";
 
 /**
@@ -12,6 +12,11 @@ export class ZodValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const schema = metadata.schema as z.ZodType | undefined;
     if (!schema) return value;
+    if (metadata.type === "body" && Buffer.isBuffer(value)) {
+      throw new UnsupportedMediaType(
+        "This endpoint takes a JSON body (Content-Type: application/json).",
+      );
+    }
     const where =
       metadata.type === "query"
         ? ["query", metadata.data].filter(Boolean).join(".")

@@ -4,6 +4,7 @@ import { createPool, type Pool } from "@strata/db";
 import { createTestDatabase, type TestDatabase } from "@strata/db/testing";
 import { loadConfig } from "../../src/config/env.js";
 import { createApp } from "../../src/http/create-app.js";
+import { NodeIdentity } from "../../src/cluster/node-identity.js";
 
 export interface TestApp {
   readonly baseUrl: string;
@@ -37,7 +38,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     config,
     pool,
     adminToken,
-    node: { id: "test-node", version: "test", startedAt: new Date(), roles: ["api"] },
+    node: {
+      identity: new NodeIdentity("test-node"),
+      version: "test",
+      startedAt: new Date(),
+      roles: ["api"],
+    },
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.getHttpServer().address();

@@ -60,8 +60,9 @@ export const streamMessages = pgTable(
   (t) => [
     // Belt and braces (DESIGN §7): a duplicate seq cannot land even if fencing had a bug.
     primaryKey({ columns: [t.streamId, t.seq] }),
-    // De-duplication that holds across owners.
-    uniqueIndex("stream_messages_msg_id_idx")
+    // Finds the msg ids of the dedup window when an owner loads a stream. Not unique:
+    // an id may be reused once its window has passed; the owner enforces the window.
+    index("stream_messages_msg_id_idx")
       .on(t.streamId, t.msgId)
       .where(sql`${t.msgId} is not null`),
   ],
@@ -80,6 +81,20 @@ export const streamConsumers = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.streamId, t.name] })],
+);
+
+/** Pieces of values too large for one row (`valueRef` = `chunks:<count>`), in order. */
+export const streamChunks = pgTable(
+  "stream_chunks",
+  {
+    streamId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => streams.id, { onDelete: "cascade" }),
+    seq: bigint({ mode: "number" }).notNull(),
+    chunk: integer().notNull(),
+    data: bytea().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.streamId, t.seq, t.chunk] })],
 );
 
 /** Sealed ranges moved to the object store (the manifest of the cold tier). */

@@ -1,0 +1,23 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { type ReactNode } from "react";
+
+/** A header link that marks itself as the current page (`aria-current`) for its section. */
+export function NavLink({
+  href,
+  children,
+}: {
+  readonly href: string;
+  readonly children: ReactNode;
+}) {
+  const pathname = usePathname();
+  const current =
+    href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+  return (
+    <Link href={href} className="nav-link" aria-current={current ? "page" : undefined}>
+      {children}
+    </Link>
+  );
+}

@@ -1,0 +1,20 @@
+import "server-only";
+import { type KeyList, type Tenant } from "@strata/client";
+import { load, type Loaded } from "@/lib/admin-api";
+
+export interface TenantData {
+  readonly tenant: Loaded<Tenant>;
+  readonly keys: Loaded<KeyList>;
+}
+
+/**
+ * The tenant and its keys at once. An unknown tenant (404), or an id that is
+ * not one at all (400: not a UUID), becomes the not-found page.
+ */
+export async function loadTenant(id: string): Promise<TenantData> {
+  const [tenant, keys] = await Promise.all([
+    load((api) => api.getTenant(id), { notFoundOn: [400, 404] }),
+    load((api) => api.listKeys(id), { notFoundOn: [400, 404] }),
+  ]);
+  return { tenant, keys };
+}

@@ -1,0 +1,116 @@
+import {
+  Global,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from "@nestjs/common";
+import {
+  type Bus,
+  type Clock,
+  InProcessBus,
+  NotOwner,
+  StreamOwner,
+  StreamsService,
+} from "@strata/core";
+import {
+  ConsumerStorePg,
+  type Database,
+  LeaseTablePg,
+  MessageLogPg,
+  NodeRegistryPg,
+  type Pool,
+  StreamCatalogPg,
+} from "@strata/db";
+import { ClusterMembership } from "../cluster/cluster-membership.js";
+import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
+import { CLOCK } from "../database/database.module.js";
+import { StreamEventsController } from "./stream-events.controller.js";
+import { StreamsController } from "./streams.controller.js";
+
+export const BUS = Symbol("Bus");
+
+/** Age retention and eviction of idle streams, on timers. */
+@Injectable()
+class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
+  private timers: NodeJS.Timeout[] = [];
+  constructor(private readonly owner: StreamOwner) {}
+  onModuleInit() {
+    this.timers.push(setInterval(() => void this.owner.expireOld(), 5000).unref());
+    this.timers.push(setInterval(() => this.owner.evictIdle(10 * 60_000), 60_000).unref());
+  }
+  onApplicationShutdown() {
+    for (const t of this.timers) clearInterval(t);
+  }
+}
+
+@Global()
+@Module({
+  controllers: [StreamsController, StreamEventsController],
+  providers: [
+    { provide: BUS, useFactory: () => new InProcessBus() },
+    {
+      provide: MessageLogPg,
+      useFactory: (pool: Pool) => new MessageLogPg(pool),
+      inject: [PG_POOL],
+    },
+    {
+      provide: StreamCatalogPg,
+      useFactory: (db: Database) => new StreamCatalogPg(db),
+      inject: [DATABASE],
+    },
+    {
+      provide: ConsumerStorePg,
+      useFactory: (db: Database) => new ConsumerStorePg(db),
+      inject: [DATABASE],
+    },
+    {
+      provide: NodeRegistryPg,
+      useFactory: (pool: Pool) => new NodeRegistryPg(pool),
+      inject: [PG_POOL],
+    },
+    {
+      provide: LeaseTablePg,
+      useFactory: (pool: Pool) => new LeaseTablePg(pool),
+      inject: [PG_POOL],
+    },
+    {
+      provide: StreamOwner,
+      useFactory: (log: MessageLogPg, bus: Bus, leases: LeaseTablePg, clock: Clock, rt: Runtime) =>
+        new StreamOwner(
+          log,
+          bus,
+          {
+            claim: async (resource, kind, tenantId) => {
+              const epoch = await leases.claim(resource, kind, tenantId, rt.node.identity.id);
+              if (epoch === null) throw new NotOwner(resource);
+              return epoch;
+            },
+          },
+          clock,
+          {
+            node: rt.node.identity,
+            maxBatchItems: rt.config.commitBatch,
+            maxInFlight: rt.config.commitsInFlight,
+            replicationAvailable: false,
+          },
+        ),
+      inject: [MessageLogPg, BUS, LeaseTablePg, CLOCK, RUNTIME],
+    },
+    {
+      provide: StreamsService,
+      useFactory: (
+        catalog: StreamCatalogPg,
+        owner: StreamOwner,
+        log: MessageLogPg,
+        consumers: ConsumerStorePg,
+        bus: Bus,
+      ) => new StreamsService(catalog, owner, log, consumers, bus),
+      inject: [StreamCatalogPg, StreamOwner, MessageLogPg, ConsumerStorePg, BUS],
+    },
+    ClusterMembership,
+    OwnerHousekeeping,
+  ],
+  exports: [BUS, StreamsService, StreamOwner, MessageLogPg, StreamCatalogPg],
+})
+export class StreamsModule {}

@@ -1,0 +1,151 @@
+import { type Bus } from "../bus/bus.js";
+import { type StreamEvent, streamTopic } from "./stream-owner.js";
+import { type MessageLog } from "./stream-store.js";
+import { type Message, type StreamId } from "./stream.js";
+
+/** Where a subscription's messages go (a WebSocket, an SSE response, a long-poll). */
+export interface SubscriptionSink {
+  /**
+   * Takes the next messages, in order. Returns false when the transport's
+   * buffer is full: the subscription then pauses (holding nothing) until
+   * `resume()`, and picks up from storage where it stopped.
+   */
+  deliver(messages: readonly Message[]): boolean;
+  /** The subscription paused because the sink was full. */
+  paused?(nextSeq: number): void;
+  /** Reading from storage failed; the subscription has stopped. */
+  failed(err: Error): void;
+}
+
+export interface SubscriptionLimits {
+  /** Messages per storage read while catching up. */
+  readonly pageMessages: number;
+  readonly pageBytes: number;
+  /** Live events held while a catch-up read is running; past this they are re-read from storage. */
+  readonly bufferMessages: number;
+}
+
+export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = {
+  pageMessages: 1000,
+  pageBytes: 1024 * 1024,
+  bufferMessages: 10_000,
+};
+
+type Mode = "catching_up" | "live" | "paused" | "closed";
+
+/**
+ * Every message with seq ≥ `fromSeq`, exactly once and in order: the backlog
+ * from storage, then live events from the bus, with no gap at the hand-over.
+ * It subscribes to the bus before reading, keeps the events that arrive
+ * during the last read, and treats any gap in live events as a cue to read
+ * storage again, so a lost event costs latency, never a message. Memory is
+ * bounded: a full sink pauses the subscription instead of queueing.
+ */
+export class StreamSubscription {
+  private mode: Mode = "catching_up";
+  private buffer: Message[] = [];
+  private overflowed = false;
+  private unsubscribe: (() => void) | undefined;
+  private reading = false;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly log: MessageLog,
+    private readonly streamId: StreamId,
+    private next: number,
+    private readonly sink: SubscriptionSink,
+    private readonly limits: SubscriptionLimits = DEFAULT_SUBSCRIPTION_LIMITS,
+  ) {}
+
+  /** The next seq this subscription will deliver. */
+  get position(): number {
+    return this.next;
+  }
+
+  get state(): Mode {
+    return this.mode;
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.bus.subscribe(streamTopic(this.streamId), (e) =>
+      this.onEvent(e as StreamEvent),
+    );
+    await this.catchUp();
+  }
+
+  /** The sink has room again (e.g. the socket drained). */
+  resume(): void {
+    if (this.mode !== "paused") return;
+    this.mode = "catching_up";
+    void this.catchUp();
+  }
+
+  close(): void {
+    this.mode = "closed";
+    this.buffer = [];
+    this.unsubscribe?.();
+  }
+
+  private onEvent(event: StreamEvent): void {
+    if (this.mode === "catching_up") {
+      if (this.overflowed) return;
+      this.buffer.push(...event.messages);
+      if (this.buffer.length > this.limits.bufferMessages) {
+        this.buffer = [];
+        this.overflowed = true;
+      }
+      return;
+    }
+    if (this.mode !== "live") return;
+    const fresh = event.messages.filter((m) => m.seq >= this.next);
+    if (fresh.length === 0) return;
+    if (fresh[0]!.seq !== this.next) {
+      // A missed event: storage has what lies between.
+      this.mode = "catching_up";
+      void this.catchUp();
+      return;
+    }
+    this.push(fresh);
+  }
+
+  private push(messages: readonly Message[]): boolean {
+    this.next = messages[messages.length - 1]!.seq + 1;
+    if (this.sink.deliver(messages)) return true;
+    this.mode = "paused";
+    this.buffer = [];
+    this.sink.paused?.(this.next);
+    return false;
+  }
+
+  private async catchUp(): Promise<void> {
+    if (this.reading) return;
+    this.reading = true;
+    try {
+      while (this.mode === "catching_up") {
+        this.buffer = [];
+        this.overflowed = false;
+        const page = await this.log.read(
+          this.streamId,
+          this.next,
+          this.limits.pageMessages,
+          this.limits.pageBytes,
+        );
+        if ((this.mode as Mode) !== "catching_up") return;
+        if (page.length > 0 && !this.push(page)) return;
+        if (page.length > 0) continue;
+        // Storage had nothing newer: hand over to live events, starting with those that came in meanwhile.
+        if (this.overflowed) continue;
+        const held = this.buffer.filter((m) => m.seq >= this.next);
+        this.buffer = [];
+        if (held.length > 0 && held[0]!.seq !== this.next) continue;
+        this.mode = "live";
+        if (held.length > 0) this.push(held);
+      }
+    } catch (err) {
+      this.close();
+      this.sink.failed(err as Error);
+    } finally {
+      this.reading = false;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import {
+  configFromJson,
+  configJson,
+  type Stream,
+  type StreamCatalog,
+  type StreamConfig,
+  type StreamId,
+  type TenantId,
+} from "@strata/core";
+import { type Database } from "../client.js";
+import { streams } from "../schema/streams/tables.js";
+
+type Row = typeof streams.$inferSelect;
+
+export class StreamCatalogPg implements StreamCatalog {
+  constructor(private readonly db: Database) {}
+
+  async create(tenantId: TenantId, name: string, config: StreamConfig): Promise<Stream | null> {
+    const [row] = await this.db
+      .insert(streams)
+      .values({ tenantId, name, config: configJson(config) })
+      .onConflictDoNothing()
+      .returning();
+    return row ? toStream(row) : null;
+  }
+
+  async updateConfig(
+    tenantId: TenantId,
+    name: string,
+    config: StreamConfig,
+  ): Promise<Stream | null> {
+    const [row] = await this.db
+      .update(streams)
+      .set({ config: configJson(config), updatedAt: sql`now()` })
+      .where(and(eq(streams.tenantId, tenantId), eq(streams.name, name)))
+      .returning();
+    return row ? toStream(row) : null;
+  }
+
+  async get(tenantId: TenantId, name: string): Promise<Stream | null> {
+    const [row] = await this.db
+      .select()
+      .from(streams)
+      .where(and(eq(streams.tenantId, tenantId), eq(streams.name, name)));
+    return row ? toStream(row) : null;
+  }
+
+  async list(tenantId: TenantId, page: { after?: string; limit: number }): Promise<Stream[]> {
+    const rows = await this.db
+      .select()
+      .from(streams)
+      .where(
+        and(eq(streams.tenantId, tenantId), page.after ? gt(streams.name, page.after) : undefined),
+      )
+      .orderBy(asc(streams.name))
+      .limit(page.limit);
+    return rows.map(toStream);
+  }
+
+  async delete(tenantId: TenantId, name: string): Promise<Stream | null> {
+    const [row] = await this.db
+      .delete(streams)
+      .where(and(eq(streams.tenantId, tenantId), eq(streams.name, name)))
+      .returning();
+    return row ? toStream(row) : null;
+  }
+}
+
+function toStream(row: Row): Stream {
+  return {
+    id: row.id as StreamId,
+    tenantId: row.tenantId as TenantId,
+    name: row.name,
+    config: configFromJson(row.config),
+    firstSeq: row.firstSeq,
+    lastSeq: row.lastSeq,
+    messages: row.messages,
+    bytes: row.bytes,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
