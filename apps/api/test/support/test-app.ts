@@ -19,13 +19,17 @@ export interface TestApp {
     scopes: string[],
     options?: { patterns?: string[]; name?: string; expires_at?: string },
   ): Promise<{ tenantId: string; keyId: string; secret: string }>;
-  close(): Promise<void>;
+  /** Stops the app; drops the database unless `keepDatabase` (to start another app on it). */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
 /** The API in this process, on its own fresh database, listening on a random port. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
-  const adminToken = `test-operator-${randomBytes(12).toString("hex")}`;
+export async function startTestApp(
+  env: Record<string, string> = {},
+  reuse?: { db: TestDatabase; adminToken: string },
+): Promise<TestApp> {
+  const db = reuse?.db ?? (await createTestDatabase());
+  const adminToken = reuse?.adminToken ?? `test-operator-${randomBytes(12).toString("hex")}`;
   const config = loadConfig({
     DATABASE_URL: db.url,
     STRATA_LOG_LEVEL: "silent",
@@ -83,10 +87,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       const key = (await res.json()) as { id: string; secret: string };
       return { tenantId: tenant.id, keyId: key.id, secret: key.secret };
     },
-    async close() {
+    async close(options = {}) {
       await app.close();
       await pool.end();
-      await db.drop();
+      if (!options.keepDatabase) await db.drop();
     },
   };
 }

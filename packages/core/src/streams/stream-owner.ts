@@ -106,9 +106,11 @@ export class StreamOwner {
     if (opts.expectedLastSeq !== undefined && opts.expectedLastSeq !== st.lastSeq) {
       throw new WrongLastSeq(opts.expectedLastSeq, st.lastSeq);
     }
-    const max = st.config.maxMessageBytes;
-    if (max !== null && messages.some((m) => m.value.byteLength > max))
+    // A message larger than the whole stream may hold could only be stored by discarding itself.
+    const max = minLimit(st.config.maxMessageBytes, st.config.maxBytes);
+    if (max !== null && messages.some((m) => m.value.byteLength > max)) {
       throw new MessageTooLarge(max);
+    }
 
     // Duplicates (by msg id, inside the window) answer with the original seq and write nothing.
     const seqs: { seq: number; duplicate: boolean }[] = [];
@@ -406,6 +408,10 @@ export class StreamOwner {
     this.loading.clear();
     for (const item of this.committer.reset()) item.reject(reason);
   }
+}
+
+function minLimit(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }
 
 function buildBatch(nodeId: string, items: AppendItem[]): CommitBatch {

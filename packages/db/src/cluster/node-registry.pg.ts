@@ -44,7 +44,15 @@ export class LeaseTablePg implements LeaseTable {
     tenantId: string | null,
     nodeId: string,
   ): Promise<number | null> {
-    // DESIGN §7: take it when unowned, released or owned by a node that is not alive; keep it when ours.
+    // A node that needs a resource may declare its owner dead once that owner's lease
+    // has expired by the database clock (DESIGN §7); a live owner is left alone.
+    await this.pool.query(
+      `update nodes set status = 'dead'
+        where id = (select node_id from leases where resource = $1)
+          and status = 'alive' and lease_expires_at < now()`,
+      [resource],
+    );
+    // Take it when unowned, released or owned by a node that is not alive; keep it when ours.
     // A new claim bumps the epoch; re-claiming our own row does not.
     const { rows } = await this.pool.query<{ epoch: string }>(
       `insert into leases (resource, kind, tenant_id, node_id, epoch) values ($1, $2, $3, $4, 1)

@@ -244,13 +244,13 @@ async function applyTrim(client: Client, trim: Trim): Promise<TrimResult> {
   let messages = 0;
   let bytes = 0;
   let maxSeq = 0;
-  const take = async (limit: number) => {
+  const take = async (sql: string, arg: number) => {
     const { rows } = await client.query<{ n: number; b: string; hi: string | null }>(
-      `with victims as (select seq from stream_messages where stream_id = $1 order by seq limit $2),
+      `with ${sql},
             gone as (delete from stream_messages m using victims v
                       where m.stream_id = $1 and m.seq = v.seq returning m.seq, m.value_size)
        select count(*)::int as n, coalesce(sum(value_size), 0) as b, max(seq) as hi from gone`,
-      [trim.streamId, limit],
+      [trim.streamId, arg],
     );
     const r = rows[0]!;
     messages += r.n;
@@ -258,10 +258,21 @@ async function applyTrim(client: Client, trim: Trim): Promise<TrimResult> {
     if (r.hi !== null) maxSeq = Math.max(maxSeq, Number(r.hi));
     return r.n;
   };
-  if (trim.dropMessages > 0) await take(trim.dropMessages);
+  if (trim.dropMessages > 0) {
+    await take(
+      "victims as (select seq from stream_messages where stream_id = $1 order by seq limit $2)",
+      trim.dropMessages,
+    );
+  }
+  // The oldest messages whose sizes, added up in seq order, first reach the bytes still to free.
   while (bytes < trim.dropBytes) {
-    // Take a handful at a time; a stream at its byte limit usually needs one or two.
-    if ((await take(16)) === 0) break;
+    const n = await take(
+      `oldest as (select seq, value_size from stream_messages where stream_id = $1 order by seq limit 1000),
+       ranked as (select seq, sum(value_size) over (order by seq) - value_size as before from oldest),
+       victims as (select seq from ranked where before < $2)`,
+      trim.dropBytes - bytes,
+    );
+    if (n === 0) break;
   }
   if (maxSeq > 0) {
     await client.query("delete from stream_chunks where stream_id = $1 and seq <= $2", [
