@@ -1,5 +1,6 @@
 import {
   Global,
+  Inject,
   Injectable,
   Module,
   type OnApplicationShutdown,
@@ -22,6 +23,7 @@ import {
   type Pool,
   StreamCatalogPg,
 } from "@strata/db";
+import { RedisBus } from "../bus/redis-bus.js";
 import { ClusterMembership } from "../cluster/cluster-membership.js";
 import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLOCK } from "../database/database.module.js";
@@ -30,17 +32,21 @@ import { StreamsController } from "./streams.controller.js";
 
 export const BUS = Symbol("Bus");
 
-/** Age retention and eviction of idle streams, on timers. */
+/** Age retention and eviction of idle streams, on timers; closes the bus at the end. */
 @Injectable()
 class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
   private timers: NodeJS.Timeout[] = [];
-  constructor(private readonly owner: StreamOwner) {}
+  constructor(
+    private readonly owner: StreamOwner,
+    @Inject(BUS) private readonly bus: Bus,
+  ) {}
   onModuleInit() {
     this.timers.push(setInterval(() => void this.owner.expireOld(), 5000).unref());
     this.timers.push(setInterval(() => this.owner.evictIdle(10 * 60_000), 60_000).unref());
   }
-  onApplicationShutdown() {
+  async onApplicationShutdown() {
     for (const t of this.timers) clearInterval(t);
+    await this.bus.close();
   }
 }
 
@@ -48,7 +54,14 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
 @Module({
   controllers: [StreamsController, StreamEventsController],
   providers: [
-    { provide: BUS, useFactory: () => new InProcessBus() },
+    {
+      provide: BUS,
+      useFactory: (rt: Runtime) =>
+        rt.config.redisUrl
+          ? new RedisBus(rt.config.redisUrl, rt.node.identity.id)
+          : new InProcessBus(),
+      inject: [RUNTIME],
+    },
     {
       provide: MessageLogPg,
       useFactory: (pool: Pool) => new MessageLogPg(pool),

@@ -4,6 +4,12 @@
  * publisher; subscribers fill any gap from storage, so a lost event costs
  * latency, never data.
  */
+/**
+ * Delivered to every handler when the bus itself may have dropped events
+ * (e.g. after a reconnect): subscribers re-read storage from their position.
+ */
+export const BUS_RESYNC = Symbol.for("strata.bus.resync");
+
 export interface Bus {
   publish(topic: string, event: unknown): void;
   /** Resolves once the subscription is active: events published after that reach `handler`. */

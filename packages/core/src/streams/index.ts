@@ -7,3 +7,4 @@ export * from "./stream.js";
 export * from "./stream.schemas.js";
 export * from "./stream-subscription.js";
 export * from "./streams-service.js";
+export * from "./memory-message-log.js";

@@ -1,4 +1,4 @@
-import { type Bus } from "../bus/bus.js";
+import { type Bus, BUS_RESYNC } from "../bus/bus.js";
 import { type StreamEvent, streamTopic } from "./stream-owner.js";
 import { type MessageLog } from "./stream-store.js";
 import { type Message, type StreamId } from "./stream.js";
@@ -76,6 +76,16 @@ export class StreamSubscription {
   /** The sink has room again (e.g. the socket drained). */
   resume(): void {
     if (this.mode !== "paused") return;
+    this.mode = "catching_up";
+    void this.catchUp();
+  }
+
+  /** The bus may have lost events: read storage from our position. */
+  private resync(): void {
+    if (this.mode !== "live") {
+      if (this.mode === "catching_up") this.overflowed = true;
+      return;
+    }
     this.mode = "catching_up";
     void this.catchUp();
   }

@@ -1,4 +1,4 @@
-import { type Bus } from "../bus/bus.js";
+import { type Bus, BUS_RESYNC } from "../bus/bus.js";
 import { ValidationFailed } from "../errors.js";
 import { authorize } from "../tenants/key-authenticator.js";
 import { type Principal } from "../tenants/api-key.js";
@@ -137,7 +137,7 @@ export class StreamsService {
     let wake: () => void = () => {};
     const woken = new Promise<void>((resolve) => (wake = resolve));
     const unsubscribe = await this.bus.subscribe(streamTopic(stream.id), (e) => {
-      if ((e as StreamEvent).messages.some((m) => m.seq >= fromSeq)) wake();
+      if (e === BUS_RESYNC || (e as StreamEvent).messages.some((m) => m.seq >= fromSeq)) wake();
     });
     try {
       const first = await read();
