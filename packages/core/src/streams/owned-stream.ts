@@ -1,4 +1,5 @@
-import { type LoadedStream } from "./stream-store.js";
+import { StreamFull } from "./stream.errors.js";
+import { type LoadedStream, type Removal, type Trim, type TrimResult } from "./stream-store.js";
 import { type StreamConfig, type StreamId } from "./stream.js";
 
 interface DedupEntry {
@@ -47,6 +48,45 @@ export class OwnedStream {
   remember(msgId: string, seq: number, ts: number, committed: Promise<void>): void {
     this.dedup.delete(msgId);
     this.dedup.set(msgId, { seq, ts, committed });
+  }
+
+  /** `discard: new` refuses messages that would take the stream past a limit. */
+  checkDiscardNew(n: number, bytes: number): void {
+    const { maxMessages, maxBytes, discard } = this.config;
+    if (discard !== "new") return;
+    if (maxMessages !== null && this.messages + n > maxMessages) {
+      throw new StreamFull("max_messages", maxMessages);
+    }
+    if (maxBytes !== null && this.bytes + bytes > maxBytes)
+      throw new StreamFull("max_bytes", maxBytes);
+  }
+
+  /**
+   * `discard: old`: what must go so the stream fits its limits, beyond what
+   * earlier trims already asked for. Counted as gone now, so the next append
+   * does not ask again; `applyTrim` corrects by what really went.
+   */
+  takeTrim(): Trim | null {
+    const { maxMessages, maxBytes, discard } = this.config;
+    if (discard !== "old") return null;
+    const dropMessages = maxMessages !== null ? Math.max(0, this.messages - maxMessages) : 0;
+    const dropBytes = maxBytes !== null ? Math.max(0, this.bytes - maxBytes) : 0;
+    if (dropMessages === 0 && dropBytes === 0) return null;
+    this.messages -= dropMessages;
+    this.bytes -= dropBytes;
+    return { streamId: this.id, dropMessages, dropBytes };
+  }
+
+  applyTrim(asked: Trim, done: TrimResult): void {
+    this.messages += asked.dropMessages - done.messages;
+    this.bytes += asked.dropBytes - done.bytes;
+    this.firstSeq = Math.max(this.firstSeq, done.firstSeq);
+  }
+
+  applyRemoval(r: Removal): void {
+    this.messages -= r.messages;
+    this.bytes -= r.bytes;
+    this.firstSeq = Math.max(this.firstSeq, r.firstSeq);
   }
 
   /** A timestamp for the next message: the clock, but never behind the previous message. */

@@ -1,22 +1,24 @@
 import { type Bus } from "../bus/bus.js";
 import { type Clock } from "../common/clock.js";
 import { GroupCommitter } from "./group-committer.js";
+import { planAppend } from "./append-plan.js";
+import {
+  type Claimer,
+  type StreamEvent,
+  type StreamOwnerOptions,
+  type StreamRef,
+  streamTopic,
+} from "./owner-ports.js";
 import { OwnedStream } from "./owned-stream.js";
+import { type AppendItem, buildBatch, minLimit } from "./stream-batch.js";
 import {
   CommitFailed,
   Fenced,
   MessageTooLarge,
-  StreamFull,
   StreamNotFound,
   WrongLastSeq,
 } from "./stream.errors.js";
-import {
-  type CommitBatch,
-  type MessageLog,
-  type PendingRow,
-  type Removal,
-  type Trim,
-} from "./stream-store.js";
+import { type MessageLog, type PendingRow, type Removal } from "./stream-store.js";
 import {
   type AckLevel,
   type AppendOptions,
@@ -26,49 +28,6 @@ import {
   type StreamConfig,
   type StreamId,
 } from "./stream.js";
-
-/** What the owner needs to know about a stream to serve it. */
-export interface StreamRef {
-  readonly id: StreamId;
-  readonly tenantId: string;
-  readonly name: string;
-  readonly config: StreamConfig;
-}
-
-/** Claims the placement row of a resource for this node (DESIGN §7); throws if another live node owns it. */
-export interface Claimer {
-  claim(resource: string, kind: "stream", tenantId: string): Promise<number>;
-}
-
-export interface StreamOwnerOptions {
-  /** This node; its id changes when it rejoins as a new incarnation. */
-  readonly node: { readonly id: string };
-  readonly maxBatchItems: number;
-  readonly maxInFlight: number;
-  /** Whether a synchronous standby exists, i.e. whether `replicated` can be reached. */
-  readonly replicationAvailable: boolean;
-  /** Called once when a write finds this node fenced. */
-  readonly onFenced?: (err: Fenced) => void;
-}
-
-/** The bus event for committed messages of one stream. */
-export interface StreamEvent {
-  readonly streamId: StreamId;
-  readonly messages: readonly Message[];
-}
-
-export const streamTopic = (id: StreamId) => `stream:${id}`;
-
-interface AppendItem {
-  readonly generation: number;
-  readonly stream: OwnedStream;
-  readonly rows: PendingRow[];
-  readonly bytes: number;
-  readonly trim: Trim | null;
-  readonly replicated: boolean;
-  readonly resolve: () => void;
-  readonly reject: (err: Error) => void;
-}
 
 /**
  * Serves the streams this node owns: assigns seqs in memory, de-duplicates,
@@ -112,33 +71,9 @@ export class StreamOwner {
       throw new MessageTooLarge(max);
     }
 
-    // Duplicates (by msg id, inside the window) answer with the original seq and write nothing.
-    const seqs: { seq: number; duplicate: boolean }[] = [];
-    const twinOf = new Map<number, number>(); // index → index of the same id earlier in this request
-    const firstIndex = new Map<string, number>();
-    const waits: Promise<void>[] = [];
-    const fresh: number[] = [];
-    messages.forEach((m, k) => {
-      if (m.msgId) {
-        const twin = firstIndex.get(m.msgId);
-        if (twin !== undefined) {
-          twinOf.set(k, twin);
-          seqs.push({ seq: 0, duplicate: true });
-          return;
-        }
-        const stored = st.duplicateOf(m.msgId, now);
-        if (stored) {
-          seqs.push({ seq: stored.seq, duplicate: true });
-          waits.push(stored.committed);
-          return;
-        }
-        firstIndex.set(m.msgId, k);
-      }
-      seqs.push({ seq: 0, duplicate: false });
-      fresh.push(k);
-    });
+    const { seqs, fresh, twinOf, waits } = planAppend(st, messages, now);
     const freshBytes = fresh.reduce((n, k) => n + messages[k]!.value.byteLength, 0);
-    if (fresh.length > 0) this.checkDiscardNew(st, fresh.length, freshBytes);
+    if (fresh.length > 0) st.checkDiscardNew(fresh.length, freshBytes);
 
     let committed: Promise<void> = Promise.resolve();
     let ts = st.lastTs;
@@ -217,7 +152,7 @@ export class StreamOwner {
           this.onWriteError(err, this.generation);
           return null;
         });
-      if (r) this.applyRemoval(st, r);
+      if (r) st.applyRemoval(r);
     }
   }
 
@@ -277,22 +212,13 @@ export class StreamOwner {
     return pending;
   }
 
-  private checkDiscardNew(st: OwnedStream, n: number, bytes: number): void {
-    const { maxMessages, maxBytes, discard } = st.config;
-    if (discard !== "new") return;
-    if (maxMessages !== null && st.messages + n > maxMessages)
-      throw new StreamFull("max_messages", maxMessages);
-    if (maxBytes !== null && st.bytes + bytes > maxBytes)
-      throw new StreamFull("max_bytes", maxBytes);
-  }
-
   private enqueue(
     st: OwnedStream,
     rows: PendingRow[],
     bytes: number,
     replicated: boolean,
   ): Promise<void> {
-    const trim = this.trimFor(st);
+    const trim = st.takeTrim();
     return new Promise<void>((resolve, reject) => {
       this.committer.add({
         generation: this.generation,
@@ -307,19 +233,6 @@ export class StreamOwner {
     });
   }
 
-  /** Discard-old: how much more than already requested must go so the stream fits its limits. */
-  private trimFor(st: OwnedStream): Trim | null {
-    const { maxMessages, maxBytes, discard } = st.config;
-    if (discard !== "old") return null;
-    const dropMessages = maxMessages !== null ? Math.max(0, st.messages - maxMessages) : 0;
-    const dropBytes = maxBytes !== null ? Math.max(0, st.bytes - maxBytes) : 0;
-    if (dropMessages === 0 && dropBytes === 0) return null;
-    // Count them as gone now, so the next append does not ask for the same trim again.
-    st.messages -= dropMessages;
-    st.bytes -= dropBytes;
-    return { streamId: st.id, dropMessages, dropBytes };
-  }
-
   private async write(items: AppendItem[], predecessor: Promise<unknown>): Promise<void> {
     const live = items.filter((i) => i.generation === this.generation);
     for (const stale of items)
@@ -331,14 +244,8 @@ export class StreamOwner {
     try {
       const { trims, missing } = await this.log.commit(batch, predecessor);
       for (const t of trims) {
-        const st = this.streams.get(t.streamId);
-        const asked = batch.trims.find((x) => x.streamId === t.streamId)!;
-        // The trim was counted at its request; correct by what it really removed.
-        if (st) {
-          st.messages += asked.dropMessages - t.messages;
-          st.bytes += asked.dropBytes - t.bytes;
-          st.firstSeq = Math.max(st.firstSeq, t.firstSeq);
-        }
+        const asked = batch.trims.find((x) => x.streamId === t.streamId);
+        if (asked) this.streams.get(t.streamId)?.applyTrim(asked, t);
       }
       const written =
         missing.length === 0 ? live : live.filter((i) => !missing.includes(i.stream.id));
@@ -377,17 +284,11 @@ export class StreamOwner {
     const generation = this.generation;
     try {
       const r = await op();
-      if (r) this.applyRemoval(st, r);
+      if (r) st.applyRemoval(r);
       return r;
     } catch (err) {
       throw this.onWriteError(err, generation);
     }
-  }
-
-  private applyRemoval(st: OwnedStream, r: Removal): void {
-    st.messages -= r.messages;
-    st.bytes -= r.bytes;
-    st.firstSeq = Math.max(st.firstSeq, r.firstSeq);
   }
 
   private onWriteError(err: unknown, generation: number): Error {
@@ -410,39 +311,4 @@ export class StreamOwner {
   }
 }
 
-function minLimit(a: number | null, b: number | null): number | null {
-  return a === null ? b : b === null ? a : Math.min(a, b);
-}
-
-function buildBatch(nodeId: string, items: AppendItem[]): CommitBatch {
-  const rows: PendingRow[] = [];
-  const streams = new Map<
-    StreamId,
-    { streamId: StreamId; lastSeq: number; messages: number; bytes: number }
-  >();
-  const trims = new Map<StreamId, Trim>();
-  let replicated = false;
-  for (const item of items) {
-    rows.push(...item.rows);
-    replicated ||= item.replicated;
-    const s = streams.get(item.stream.id) ?? {
-      streamId: item.stream.id,
-      lastSeq: 0,
-      messages: 0,
-      bytes: 0,
-    };
-    s.lastSeq = Math.max(s.lastSeq, item.rows[item.rows.length - 1]!.seq);
-    s.messages += item.rows.length;
-    s.bytes += item.bytes;
-    streams.set(item.stream.id, s);
-    if (item.trim) {
-      const t = trims.get(item.stream.id);
-      trims.set(item.stream.id, {
-        streamId: item.stream.id,
-        dropMessages: (t?.dropMessages ?? 0) + item.trim.dropMessages,
-        dropBytes: (t?.dropBytes ?? 0) + item.trim.dropBytes,
-      });
-    }
-  }
-  return { nodeId, replicated, rows, streams: [...streams.values()], trims: [...trims.values()] };
-}
+export { type Claimer, type StreamEvent, type StreamOwnerOptions, type StreamRef, streamTopic };

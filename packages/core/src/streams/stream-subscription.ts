@@ -68,7 +68,7 @@ export class StreamSubscription {
 
   async start(): Promise<void> {
     this.unsubscribe = await this.bus.subscribe(streamTopic(this.streamId), (e) =>
-      this.onEvent(e as StreamEvent),
+      e === BUS_RESYNC ? this.resync() : this.onEvent(e as StreamEvent),
     );
     await this.catchUp();
   }

@@ -1,0 +1,43 @@
+import { type OwnedStream } from "./owned-stream.js";
+import { type NewMessage } from "./stream.js";
+
+/** Which messages of an append are new, and which repeat a msg id (stored, or earlier in the same request). */
+export interface AppendPlan {
+  /** Per message, in order; seqs of new messages are filled in when assigned. */
+  readonly seqs: { seq: number; duplicate: boolean }[];
+  /** Indexes of the messages to write. */
+  readonly fresh: number[];
+  /** Index → index of the same msg id earlier in this request. */
+  readonly twinOf: Map<number, number>;
+  /** Commits of stored originals that a durable answer must wait for. */
+  readonly waits: Promise<void>[];
+}
+
+export function planAppend(
+  st: OwnedStream,
+  messages: readonly NewMessage[],
+  now: number,
+): AppendPlan {
+  const plan: AppendPlan = { seqs: [], fresh: [], twinOf: new Map(), waits: [] };
+  const firstIndex = new Map<string, number>();
+  messages.forEach((m, k) => {
+    if (m.msgId) {
+      const twin = firstIndex.get(m.msgId);
+      if (twin !== undefined) {
+        plan.twinOf.set(k, twin);
+        plan.seqs.push({ seq: 0, duplicate: true });
+        return;
+      }
+      const stored = st.duplicateOf(m.msgId, now);
+      if (stored) {
+        plan.seqs.push({ seq: stored.seq, duplicate: true });
+        plan.waits.push(stored.committed);
+        return;
+      }
+      firstIndex.set(m.msgId, k);
+    }
+    plan.seqs.push({ seq: 0, duplicate: false });
+    plan.fresh.push(k);
+  });
+  return plan;
+}

@@ -1,0 +1,85 @@
+import { type Removal, type StreamId, type Trim, type TrimResult } from "@strata/core";
+import type pg from "pg";
+
+type Client = pg.PoolClient;
+
+/** Deletes the oldest messages of a stream: at least `dropMessages`, then until `dropBytes` are freed. */
+export async function applyTrim(client: Client, trim: Trim): Promise<TrimResult> {
+  let messages = 0;
+  let bytes = 0;
+  let maxSeq = 0;
+  const take = async (sql: string, arg: number) => {
+    const { rows } = await client.query<{ n: number; b: string; hi: string | null }>(
+      `with ${sql},
+            gone as (delete from stream_messages m using victims v
+                      where m.stream_id = $1 and m.seq = v.seq returning m.seq, m.value_size)
+       select count(*)::int as n, coalesce(sum(value_size), 0) as b, max(seq) as hi from gone`,
+      [trim.streamId, arg],
+    );
+    const r = rows[0]!;
+    messages += r.n;
+    bytes += Number(r.b);
+    if (r.hi !== null) maxSeq = Math.max(maxSeq, Number(r.hi));
+    return r.n;
+  };
+  if (trim.dropMessages > 0) {
+    await take(
+      "victims as (select seq from stream_messages where stream_id = $1 order by seq limit $2)",
+      trim.dropMessages,
+    );
+  }
+  // The oldest messages whose sizes, added up in seq order, first reach the bytes still to free.
+  while (bytes < trim.dropBytes) {
+    const n = await take(
+      `oldest as (select seq, value_size from stream_messages where stream_id = $1 order by seq limit 1000),
+       ranked as (select seq, sum(value_size) over (order by seq) - value_size as before from oldest),
+       victims as (select seq from ranked where before < $2)`,
+      trim.dropBytes - bytes,
+    );
+    if (n === 0) break;
+  }
+  if (maxSeq > 0) {
+    await client.query("delete from stream_chunks where stream_id = $1 and seq <= $2", [
+      trim.streamId,
+      maxSeq,
+    ]);
+  }
+  return { streamId: trim.streamId, messages, bytes, firstSeq: maxSeq + 1 };
+}
+
+export async function removeWhere(
+  client: Client,
+  streamId: StreamId,
+  where: string,
+  args: unknown[],
+): Promise<Removal> {
+  const { rows } = await client.query<{ n: number; b: string; hi: string | null }>(
+    `with gone as (delete from stream_messages where stream_id = $1 and ${where} returning seq, value_size)
+     select count(*)::int as n, coalesce(sum(value_size), 0) as b, max(seq) as hi from gone`,
+    [streamId, ...args],
+  );
+  const r = rows[0]!;
+  const hi = r.hi === null ? 0 : Number(r.hi);
+  if (hi > 0) {
+    await client.query(
+      `delete from stream_chunks where stream_id = $1 and seq in
+         (select seq from stream_chunks where stream_id = $1 and seq <= $2
+           except select seq from stream_messages where stream_id = $1 and seq <= $2)`,
+      [streamId, hi],
+    );
+    // Remember the highest seq ever used, even if it is deleted now.
+    await client.query(
+      "update streams set last_seq = greatest(last_seq, $2), updated_at = now() where id = $1",
+      [streamId, hi],
+    );
+  }
+  const { rows: lo } = await client.query<{ lo: string | null }>(
+    "select min(seq) as lo from stream_messages where stream_id = $1",
+    [streamId],
+  );
+  return {
+    messages: r.n,
+    bytes: Number(r.b),
+    firstSeq: lo[0]!.lo !== null ? Number(lo[0]!.lo) : hi + 1,
+  };
+}
