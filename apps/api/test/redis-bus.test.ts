@@ -57,7 +57,7 @@ describe(RedisBus.name, () => {
     await bus.subscribe(topic, (e) => events.push(e));
     const admin = new Redis(url);
     try {
-      await admin.client("KILL", "TYPE", "pubsub");
+      await admin.call("CLIENT", "KILL", "TYPE", "pubsub");
     } finally {
       admin.disconnect();
     }

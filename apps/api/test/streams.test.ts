@@ -32,8 +32,29 @@ describe("stream catalog", () => {
     );
     expect(list.body.items.map((i) => i.name)).toEqual(["orders.eu"]);
     expect(list.body.next_after).toBe("orders.eu");
+    await c.append("orders.us", "before");
     expect((await c.request("DELETE", "/v1/streams/orders.us")).status).toBe(204);
     expect((await c.request("GET", "/v1/streams/orders.us")).status).toBe(404);
+    expect((await c.append("orders.us", "gone")).status).toBe(404);
+    // Re-created under the same name: a new stream, starting again at seq 1.
+    await c.createStream("orders.us");
+    expect((await c.append("orders.us", "after")).body.seq).toBe(1);
+  });
+
+  it("rejects a bad seq in the path or query with the field named", async () => {
+    await c.createStream("seqs");
+    const path = await c.json<{ errors: { path: string }[] }>(
+      "GET",
+      "/v1/streams/seqs/messages/abc",
+    );
+    expect(path.status).toBe(400);
+    expect(path.body.errors[0]!.path).toBe("path.seq");
+    const query = await c.json<{ errors: { path: string }[] }>(
+      "GET",
+      "/v1/streams/seqs/messages?from_seq=0",
+    );
+    expect(query.body.errors[0]!.path).toBe("query.from_seq");
+    expect((await c.request("GET", "/v1/streams/seqs/messages/99")).status).toBe(404);
   });
 
   it("rejects bad names and bad config with the field named", async () => {
@@ -161,7 +182,12 @@ describe("append and read", () => {
       [5, "e"],
     ]);
     const info = await c.json("GET", "/v1/streams/keep-old");
-    expect(info.body).toMatchObject({ first_seq: 3, last_seq: 5, messages: 3 });
+    expect(info.body).toMatchObject({
+      first_seq: 3,
+      last_seq: 5,
+      messages: 3,
+      owner: { node_id: expect.stringMatching(/^test-node-/), epoch: 1 },
+    });
 
     await c.createStream("bytes-old", { max_bytes: 10, discard: "old" });
     for (const v of ["aaaa", "bbbb", "cccc", "dddd"]) await c.append("bytes-old", v);

@@ -77,6 +77,7 @@ export class StreamsController {
     const info = await this.streams.get(p, streamName);
     return {
       ...streamJson(info),
+      owner: info.owner ? { node_id: info.owner.nodeId, epoch: info.owner.epoch } : null,
       consumers: info.consumers.map((c) => consumerJson(c, info.lastSeq)),
     };
   }

@@ -9,6 +9,7 @@ import {
 import {
   type Bus,
   type Clock,
+  type CommitStats,
   InProcessBus,
   NotOwner,
   StreamOwner,
@@ -24,6 +25,8 @@ import {
   StreamCatalogPg,
 } from "@strata/db";
 import { RedisBus } from "../bus/redis-bus.js";
+import { HttpMetrics } from "../metrics/http-metrics.js";
+import { StreamMetrics } from "../metrics/stream-metrics.js";
 import { ClusterMembership } from "../cluster/cluster-membership.js";
 import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLOCK } from "../database/database.module.js";
@@ -31,6 +34,11 @@ import { StreamEventsController } from "./stream-events.controller.js";
 import { StreamsController } from "./streams.controller.js";
 
 export const BUS = Symbol("Bus");
+
+function metricsFor(http: HttpMetrics) {
+  const metrics = new StreamMetrics(http.registry);
+  return (stats: CommitStats) => metrics.observe(stats);
+}
 
 /** Age retention and eviction of idle streams, on timers; closes the bus at the end. */
 @Injectable()
@@ -89,7 +97,14 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
     },
     {
       provide: StreamOwner,
-      useFactory: (log: MessageLogPg, bus: Bus, leases: LeaseTablePg, clock: Clock, rt: Runtime) =>
+      useFactory: (
+        log: MessageLogPg,
+        bus: Bus,
+        leases: LeaseTablePg,
+        clock: Clock,
+        rt: Runtime,
+        http: HttpMetrics,
+      ) =>
         new StreamOwner(
           log,
           bus,
@@ -106,9 +121,10 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
             maxBatchItems: rt.config.commitBatch,
             maxInFlight: rt.config.commitsInFlight,
             replicationAvailable: false,
+            onCommit: metricsFor(http),
           },
         ),
-      inject: [MessageLogPg, BUS, LeaseTablePg, CLOCK, RUNTIME],
+      inject: [MessageLogPg, BUS, LeaseTablePg, CLOCK, RUNTIME, HttpMetrics],
     },
     {
       provide: StreamsService,

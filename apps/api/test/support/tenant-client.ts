@@ -21,7 +21,8 @@ export class TenantClient {
           : { "content-type": raw ? "application/octet-stream" : "application/json" }),
         ...headers,
       },
-      body: body === undefined ? undefined : raw ? (body as BodyInit) : JSON.stringify(body),
+      body:
+        body === undefined ? undefined : raw ? (body as RequestInit["body"]) : JSON.stringify(body),
     });
   }
 

@@ -21,6 +21,8 @@ export interface StreamOwnerOptions {
   readonly maxInFlight: number;
   /** Whether a synchronous standby exists, i.e. whether `replicated` can be reached. */
   readonly replicationAvailable: boolean;
+  /** Called after every group-commit transaction (for metrics). */
+  readonly onCommit?: (stats: CommitStats) => void;
   /** Called once when a write finds this node fenced. */
   readonly onFenced?: (err: Fenced) => void;
 }
@@ -32,3 +34,10 @@ export interface StreamEvent {
 }
 
 export const streamTopic = (id: StreamId) => `stream:${id}`;
+
+export interface CommitStats {
+  readonly ok: boolean;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly seconds: number;
+}

@@ -3,6 +3,7 @@ import { type Clock } from "../common/clock.js";
 import { GroupCommitter } from "./group-committer.js";
 import { planAppend } from "./append-plan.js";
 import {
+  type CommitStats,
   type Claimer,
   type StreamEvent,
   type StreamOwnerOptions,
@@ -241,8 +242,17 @@ export class StreamOwner {
     if (live.length === 0) return;
     const generation = live[0]!.generation;
     const batch = buildBatch(this.options.node.id, live);
+    const started = performance.now();
+    const report = (ok: boolean) =>
+      this.options.onCommit?.({
+        ok,
+        messages: batch.rows.length,
+        bytes: batch.streams.reduce((n, x) => n + x.bytes, 0),
+        seconds: (performance.now() - started) / 1000,
+      });
     try {
       const { trims, missing } = await this.log.commit(batch, predecessor);
+      report(true);
       for (const t of trims) {
         const asked = batch.trims.find((x) => x.streamId === t.streamId);
         if (asked) this.streams.get(t.streamId)?.applyTrim(asked, t);
@@ -256,6 +266,7 @@ export class StreamOwner {
         else item.reject(new StreamNotFound(`#${item.stream.id}`));
       }
     } catch (err) {
+      report(false);
       const failure = this.onWriteError(err, generation);
       for (const item of live) item.reject(failure);
       throw failure;
@@ -311,4 +322,11 @@ export class StreamOwner {
   }
 }
 
-export { type Claimer, type StreamEvent, type StreamOwnerOptions, type StreamRef, streamTopic };
+export {
+  type CommitStats,
+  type Claimer,
+  type StreamEvent,
+  type StreamOwnerOptions,
+  type StreamRef,
+  streamTopic,
+};

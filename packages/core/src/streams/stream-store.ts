@@ -16,6 +16,8 @@ export interface StreamCatalog {
   list(tenantId: TenantId, page: { after?: string; limit: number }): Promise<Stream[]>;
   /** Deletes the stream, its messages and consumers. */
   delete(tenantId: TenantId, name: string): Promise<Stream | null>;
+  /** Which node owns the stream now (its placement row), if any. */
+  owner(streamId: StreamId): Promise<{ nodeId: string | null; epoch: number } | null>;
 }
 
 /** What a new owner needs to serve a stream: its committed counters and the dedup window. */

@@ -4,6 +4,7 @@ import { authorize } from "../tenants/key-authenticator.js";
 import { type Principal } from "../tenants/api-key.js";
 import { type StreamRef, type StreamEvent, streamTopic } from "./stream-owner.js";
 import { ConsumerNotFound, MessageNotFound, StreamNotFound } from "./stream.errors.js";
+import { StreamRefCache } from "./stream-ref-cache.js";
 import { applyConfigBody, type StreamConfigBody } from "./stream.schemas.js";
 import {
   type Consumer,
@@ -50,6 +51,7 @@ export interface StreamRouter {
 
 export interface StreamInfo extends Stream {
   readonly consumers: readonly Consumer[];
+  readonly owner: { nodeId: string | null; epoch: number } | null;
 }
 
 /**
@@ -58,6 +60,8 @@ export interface StreamInfo extends Stream {
  * "not found").
  */
 export class StreamsService {
+  private readonly refs = new StreamRefCache();
+
   constructor(
     private readonly catalog: StreamCatalog,
     private readonly router: StreamRouter,
@@ -76,7 +80,10 @@ export class StreamsService {
     const existing = await this.catalog.get(p.tenant.id, name);
     if (!existing) {
       const created = await this.catalog.create(p.tenant.id, name, applyConfigBody(base, body));
-      if (created) return { stream: created, created: true };
+      if (created) {
+        this.refs.set(created);
+        return { stream: created, created: true };
+      }
     }
     // Exists (or was created concurrently): update its config.
     const current = existing ?? (await this.require(p, name));
@@ -86,15 +93,21 @@ export class StreamsService {
       applyConfigBody(current.config, body),
     );
     if (!updated) throw new StreamNotFound(name);
+    this.refs.set(updated);
     this.router.updateConfig(updated.id, updated.config);
     return { stream: updated, created: false };
   }
 
   async get(p: Principal, name: string): Promise<StreamInfo> {
     authorize(p, "streams:read", name);
-    const stream = await this.require(p, name);
+    const stream = await this.catalog.get(p.tenant.id, name);
+    if (!stream) throw new StreamNotFound(name);
     const live = this.router.peek(stream.id);
-    return { ...stream, ...(live ?? {}), consumers: await this.consumers.list(stream.id) };
+    const [consumers, owner] = await Promise.all([
+      this.consumers.list(stream.id),
+      this.catalog.owner(stream.id),
+    ]);
+    return { ...stream, ...(live ?? {}), consumers, owner };
   }
 
   async list(p: Principal, page: { after?: string; limit: number }): Promise<Stream[]> {
@@ -107,6 +120,7 @@ export class StreamsService {
     authorize(p, "streams:write", name);
     const gone = await this.catalog.delete(p.tenant.id, name);
     if (!gone) throw new StreamNotFound(name);
+    this.refs.delete(p.tenant.id, name);
     this.router.forget(gone.id);
   }
 
@@ -117,7 +131,14 @@ export class StreamsService {
     opts: AppendOptions,
   ): Promise<AppendResult> {
     authorize(p, "streams:write", name);
-    return this.router.append(await this.ref(p, name), messages, opts);
+    try {
+      return await this.router.append(await this.ref(p, name), messages, opts);
+    } catch (err) {
+      // A cached stream may have been deleted (and perhaps re-created) elsewhere: look again once.
+      if (!(err instanceof StreamNotFound) || !this.refs.get(p.tenant.id, name)) throw err;
+      this.refs.delete(p.tenant.id, name);
+      return this.router.append(await this.ref(p, name), messages, opts);
+    }
   }
 
   /** A range from `fromSeq`; with `waitSeconds`, waits that long for the first message when there is none. */
@@ -235,8 +256,11 @@ export class StreamsService {
   }
 
   private async require(p: Principal, name: string): Promise<Stream> {
+    const cached = this.refs.get(p.tenant.id, name);
+    if (cached) return cached;
     const stream = await this.catalog.get(p.tenant.id, name);
     if (!stream) throw new StreamNotFound(name);
+    this.refs.set(stream);
     return stream;
   }
 

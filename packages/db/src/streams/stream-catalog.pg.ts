@@ -9,6 +9,7 @@ import {
   type TenantId,
 } from "@strata/core";
 import { type Database } from "../client.js";
+import { leases } from "../schema/cluster/tables.js";
 import { streams } from "../schema/streams/tables.js";
 
 type Row = typeof streams.$inferSelect;
@@ -64,6 +65,14 @@ export class StreamCatalogPg implements StreamCatalog {
       .where(and(eq(streams.tenantId, tenantId), eq(streams.name, name)))
       .returning();
     return row ? toStream(row) : null;
+  }
+
+  async owner(streamId: StreamId): Promise<{ nodeId: string | null; epoch: number } | null> {
+    const [row] = await this.db
+      .select({ nodeId: leases.nodeId, epoch: leases.epoch })
+      .from(leases)
+      .where(eq(leases.resource, `stream:${streamId}`));
+    return row ?? null;
   }
 }
 
