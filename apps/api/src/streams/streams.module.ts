@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   Global,
   Inject,
@@ -9,6 +10,7 @@ import {
 import {
   type Bus,
   type Clock,
+  ClusterStreamRouter,
   type CommitStats,
   InProcessBus,
   NotOwner,
@@ -21,12 +23,16 @@ import {
   LeaseTablePg,
   MessageLogPg,
   NodeRegistryPg,
+  PlacementPg,
   type Pool,
   StreamCatalogPg,
 } from "@strata/db";
 import { RedisBus } from "../bus/redis-bus.js";
 import { HttpMetrics } from "../metrics/http-metrics.js";
 import { StreamMetrics } from "../metrics/stream-metrics.js";
+import { clusterSecret, CLUSTER_SECRET } from "../cluster/cluster-secret.js";
+import { HttpForwarder } from "../cluster/http-forwarder.js";
+import { ClusterGuard, InternalStreamsController } from "../cluster/internal.controller.js";
 import { ClusterMembership } from "../cluster/cluster-membership.js";
 import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLOCK } from "../database/database.module.js";
@@ -60,7 +66,7 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
 
 @Global()
 @Module({
-  controllers: [StreamsController, StreamEventsController],
+  controllers: [StreamsController, StreamEventsController, InternalStreamsController],
   providers: [
     {
       provide: BUS,
@@ -127,16 +133,33 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
       inject: [MessageLogPg, BUS, LeaseTablePg, CLOCK, RUNTIME, HttpMetrics],
     },
     {
+      provide: CLUSTER_SECRET,
+      useFactory: (rt: Runtime) => clusterSecret(rt.config.clusterSecret, rt.adminToken),
+      inject: [RUNTIME],
+    },
+    { provide: PlacementPg, useFactory: (pool: Pool) => new PlacementPg(pool), inject: [PG_POOL] },
+    {
+      provide: ClusterStreamRouter,
+      useFactory: (owner: StreamOwner, placement: PlacementPg, secret: string, rt: Runtime) =>
+        new ClusterStreamRouter(owner, placement, new HttpForwarder(secret), rt.node.identity, {
+          attempts: 6,
+          backoffMs: 100,
+          newMsgId: () => `strata-fwd-${randomUUID()}`,
+        }),
+      inject: [StreamOwner, PlacementPg, CLUSTER_SECRET, RUNTIME],
+    },
+    {
       provide: StreamsService,
       useFactory: (
         catalog: StreamCatalogPg,
-        owner: StreamOwner,
+        router: ClusterStreamRouter,
         log: MessageLogPg,
         consumers: ConsumerStorePg,
         bus: Bus,
-      ) => new StreamsService(catalog, owner, log, consumers, bus),
-      inject: [StreamCatalogPg, StreamOwner, MessageLogPg, ConsumerStorePg, BUS],
+      ) => new StreamsService(catalog, router, log, consumers, bus),
+      inject: [StreamCatalogPg, ClusterStreamRouter, MessageLogPg, ConsumerStorePg, BUS],
     },
+    ClusterGuard,
     ClusterMembership,
     OwnerHousekeeping,
   ],

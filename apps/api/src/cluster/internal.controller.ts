@@ -1,0 +1,95 @@
+import {
+  Body,
+  Controller,
+  type CanActivate,
+  type ExecutionContext,
+  HttpCode,
+  Inject,
+  Injectable,
+  Post,
+  Res,
+  UseGuards,
+} from "@nestjs/common";
+import { ApiExcludeController } from "@nestjs/swagger";
+import {
+  type AppendOptions,
+  type NewMessage,
+  StrataError,
+  StreamOwner,
+  type StreamRef,
+  Unauthenticated,
+} from "@strata/core";
+import { type FastifyReply, type FastifyRequest } from "fastify";
+import { CLUSTER_SECRET, CLUSTER_SECRET_HEADER, sameSecret } from "./cluster-secret.js";
+import { errorAnswer, INTERNAL_CONTENT_TYPE, type InternalAnswer, wire } from "./internal-wire.js";
+
+/** Admits only other nodes of this cluster. */
+@Injectable()
+export class ClusterGuard implements CanActivate {
+  constructor(@Inject(CLUSTER_SECRET) private readonly secret: string) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const given = context.switchToHttp().getRequest<FastifyRequest>().headers[
+      CLUSTER_SECRET_HEADER
+    ];
+    if (!sameSecret(typeof given === "string" ? given : undefined, this.secret)) {
+      throw new Unauthenticated("Internal endpoints are for cluster nodes only.");
+    }
+    return true;
+  }
+}
+
+/**
+ * Owner operations forwarded by other nodes. They run on this node's
+ * StreamOwner directly (never re-forwarded): if another live node owns the
+ * stream, the claim fails with `not_owner` and the sender looks again.
+ */
+@ApiExcludeController()
+@Controller("internal/streams")
+@UseGuards(ClusterGuard)
+export class InternalStreamsController {
+  constructor(private readonly owner: StreamOwner) {}
+
+  @Post("append")
+  @HttpCode(200)
+  append(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.answer(reply, () => {
+      const r = wire.unpack(body) as {
+        ref: StreamRef;
+        messages: NewMessage[];
+        opts: AppendOptions;
+      };
+      return this.owner.append(r.ref, r.messages, r.opts);
+    });
+  }
+
+  @Post("delete-one")
+  @HttpCode(200)
+  deleteOne(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.answer(reply, () => {
+      const r = wire.unpack(body) as { ref: StreamRef; seq: number };
+      return this.owner.deleteOne(r.ref, r.seq);
+    });
+  }
+
+  @Post("delete-up-to")
+  @HttpCode(200)
+  deleteUpTo(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.answer(reply, () => {
+      const r = wire.unpack(body) as { ref: StreamRef; upToSeq: number | null };
+      return r.upToSeq === null ? this.owner.purge(r.ref) : this.owner.deleteUpTo(r.ref, r.upToSeq);
+    });
+  }
+
+  private async answer<T>(reply: FastifyReply, op: () => Promise<T>): Promise<Buffer> {
+    let answer: InternalAnswer<T>;
+    try {
+      answer = { ok: true, result: await op() };
+    } catch (err) {
+      if (!(err instanceof StrataError)) throw err;
+      answer = errorAnswer(err);
+    }
+    void reply.header("content-type", INTERNAL_CONTENT_TYPE);
+    return wire.pack(answer);
+  }
+}
