@@ -3,8 +3,12 @@ import { AdminModule } from "./admin/admin.module.js";
 import { type Runtime } from "./config/runtime.js";
 import { RuntimeModule } from "./database/database.module.js";
 import { HealthModule } from "./health/health.module.js";
+import { ClusterModule } from "./cluster/cluster.module.js";
+import { JobsModule } from "./jobs/jobs.module.js";
+import { KvModule } from "./kv/kv.module.js";
 import { StreamsModule } from "./streams/streams.module.js";
 import { TenantsModule } from "./tenants/tenants.module.js";
+import { WsModule } from "./ws/ws.module.js";
 
 @Module({})
 export class AppModule {
@@ -15,8 +19,12 @@ export class AppModule {
         RuntimeModule.forRoot(runtime),
         HealthModule,
         TenantsModule,
+        ClusterModule,
         StreamsModule,
+        KvModule,
+        JobsModule,
         AdminModule,
+        WsModule,
       ],
     };
   }

@@ -11,6 +11,7 @@ import { printBanner } from "./bootstrap/banner.js";
 import { ensureDemoKey } from "./bootstrap/demo-tenant.js";
 import { ConfigError, loadConfig } from "./config/env.js";
 import { VERSION } from "./config/version.js";
+import { ClusterMembership } from "./cluster/cluster-membership.js";
 import { NodeIdentity } from "./cluster/node-identity.js";
 import { createApp } from "./http/create-app.js";
 
@@ -25,7 +26,11 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, "pg"), database: "strata" });
   }
   const databaseUrl = config.databaseUrl ?? embedded!.url;
-  const pool = createPool(databaseUrl, { max: config.dbPoolSize, applicationName: "strata-api" });
+  const pool = createPool(databaseUrl, {
+    max: config.dbPoolSize,
+    applicationName: `strata:${config.nodeName}`,
+    idleInTransactionMs: config.leaseTtlMs,
+  });
   await runMigrations(pool);
 
   const { token: adminToken, generated } = resolveAdminToken(config.adminToken, dataDir);
@@ -41,21 +46,31 @@ async function main(): Promise<void> {
   const demoKey = config.demo
     ? await ensureDemoKey(app.get(TenantAdmin), app.get(KeyAuthenticator), dataDir)
     : undefined;
-  printBanner({
-    config,
-    adminToken,
-    adminTokenGenerated: generated,
-    demoKey,
-    embedded: !!embedded,
-    dataDir,
-  });
+  if (config.banner)
+    printBanner({
+      config,
+      adminToken,
+      adminTokenGenerated: generated,
+      demoKey,
+      embedded: !!embedded,
+      dataDir,
+    });
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.getHttpAdapter().getInstance().log.info({ signal }, "shutting down");
-    await app.close().catch(() => {});
+    // Hand everything over first (other nodes take the streams at once), then close the server.
+    await app
+      .get(ClusterMembership)
+      .drain()
+      .catch(() => {});
+    // Busy keep-alive connections (and streaming subscribers) could hold the close open: bound it.
+    await Promise.race([
+      app.close().catch(() => {}),
+      new Promise((r) => setTimeout(r, 5000).unref()),
+    ]);
     await pool.end().catch(() => {});
     await embedded?.stop().catch(() => {});
     process.exit(0);

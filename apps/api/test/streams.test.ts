@@ -83,34 +83,42 @@ describe("stream catalog", () => {
 describe("append and read", () => {
   it("appends raw bodies, envelopes and batches, and reads them back byte for byte", async () => {
     await c.createStream("mixed");
+    // What `curl --data-binary` sends: a form content type, but the body is the value.
+    const form = await c.request("POST", "/v1/streams/mixed/messages", "a=b&c", {
+      "content-type": "application/x-www-form-urlencoded",
+    });
+    expect(form.status).toBe(201);
+    const formValue = await c.request("GET", "/v1/streams/mixed/messages/1");
+    expect(Buffer.from(await formValue.arrayBuffer()).toString()).toBe("a=b&c");
+    await c.request("POST", "/v1/streams/mixed/purge");
     const binary = Buffer.from([0, 1, 2, 255, 254, 10, 13]);
     const raw = await c.append("mixed", binary, { "strata-header-trace": "abc" });
     expect(raw.status).toBe(201);
-    expect(raw.body).toMatchObject({ seq: 1, ack: "durable", duplicate: false });
+    expect(raw.body).toMatchObject({ seq: 2, ack: "durable", duplicate: false });
     await c.append("mixed", { value_text: "hello", headers: { kind: "greeting" } });
     await c.append("mixed", { value_json: { a: 1 } });
     const batch = await c.append("mixed", {
       messages: [{ value_text: "x" }, { value_base64: "eXk=" }],
     });
-    expect(batch.body).toMatchObject({ first_seq: 4, last_seq: 5, count: 2 });
+    expect(batch.body).toMatchObject({ first_seq: 5, last_seq: 6, count: 2 });
 
     const all = await c.readAll("mixed");
-    expect(all.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(all.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6]);
     expect(Buffer.from(all[0]!.value_base64, "base64")).toEqual(binary);
     expect(all[0]!.headers).toEqual({ trace: "abc" });
     expect(all.slice(1).map(text)).toEqual(["hello", '{"a":1}', "x", "yy"]);
     expect(all[1]!.headers).toEqual({ kind: "greeting" });
 
-    const one = await c.request("GET", "/v1/streams/mixed/messages/1");
-    expect(one.headers.get("strata-seq")).toBe("1");
+    const one = await c.request("GET", "/v1/streams/mixed/messages/2");
+    expect(one.headers.get("strata-seq")).toBe("2");
     expect(one.headers.get("strata-header-trace")).toBe("abc");
     expect(Buffer.from(await one.arrayBuffer())).toEqual(binary);
     const range = await c.json<{ messages: { seq: number }[]; next_seq: number }>(
       "GET",
-      "/v1/streams/mixed/messages?from_seq=2&limit=2",
+      "/v1/streams/mixed/messages?from_seq=3&limit=2",
     );
-    expect(range.body.messages.map((m) => m.seq)).toEqual([2, 3]);
-    expect(range.body.next_seq).toBe(4);
+    expect(range.body.messages.map((m) => m.seq)).toEqual([3, 4]);
+    expect(range.body.next_seq).toBe(5);
   });
 
   it("rejects a batch with one bad message as a whole, writing nothing", async () => {

@@ -8,6 +8,12 @@ export type Pool = pg.Pool;
 export interface PoolOptions {
   readonly max?: number;
   readonly applicationName?: string;
+  /**
+   * Ends a session left idle inside a transaction this long. A node paused
+   * (SIGSTOP, a long GC) in the middle of a fenced commit holds a lock that
+   * makes "declare dead" wait; this bounds how long.
+   */
+  readonly idleInTransactionMs?: number;
 }
 
 export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
@@ -17,6 +23,9 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
     application_name: options.applicationName ?? "strata",
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    ...(options.idleInTransactionMs
+      ? { idle_in_transaction_session_timeout: options.idleInTransactionMs }
+      : {}),
   });
   // An idle client whose backend dies (restart, terminate) must not crash the process;
   // the pool drops it and the next query opens a fresh connection.

@@ -12,6 +12,7 @@ const TABLES = [
   "docs",
   "kv_buckets",
   "kv_entries",
+  "kv_events",
   "leases",
   "nodes",
   "stream_chunks",

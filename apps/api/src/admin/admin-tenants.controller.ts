@@ -27,6 +27,7 @@ import {
   type TenantId,
   tenantIdParam,
 } from "@strata/core";
+import { CredentialResolver } from "../tenants/credentials.js";
 import { keyJson, tenantJson } from "../tenants/tenant.json.js";
 import { OperatorGuard } from "./operator.guard.js";
 
@@ -40,6 +41,7 @@ export class AdminTenantsController {
   constructor(
     private readonly admin: TenantAdmin,
     private readonly authenticator: KeyAuthenticator,
+    private readonly credentials: CredentialResolver,
   ) {}
 
   @Post()
@@ -70,6 +72,7 @@ export class AdminTenantsController {
   ) {
     const tenant = await this.admin.updateTenant(ACTOR, id, body);
     this.authenticator.invalidate();
+    this.credentials.invalidate();
     return tenantJson(tenant);
   }
 
@@ -79,6 +82,7 @@ export class AdminTenantsController {
   async remove(@Param("id", { schema: tenantIdParam }) id: TenantId) {
     await this.admin.deleteTenant(ACTOR, id);
     this.authenticator.invalidate();
+    this.credentials.invalidate();
   }
 
   @Post(":id/keys")
@@ -105,6 +109,7 @@ export class AdminTenantsController {
   ) {
     const key = await this.admin.revokeKey(ACTOR, id, keyId);
     this.authenticator.invalidate();
+    this.credentials.invalidate();
     return keyJson(key);
   }
 }

@@ -1,5 +1,7 @@
 import { Module } from "@nestjs/common";
 import { HealthModule } from "../health/health.module.js";
+import { AdminAlertsController } from "./admin-alerts.controller.js";
+import { AdminClusterController } from "./admin-cluster.controller.js";
 import { AdminOverviewController } from "./admin-overview.controller.js";
 import { AdminTenantsController } from "./admin-tenants.controller.js";
 import { OperatorGuard } from "./operator.guard.js";
@@ -7,7 +9,12 @@ import { OperatorGuard } from "./operator.guard.js";
 /** The operator API under /v1/admin. */
 @Module({
   imports: [HealthModule],
-  controllers: [AdminTenantsController, AdminOverviewController],
+  controllers: [
+    AdminTenantsController,
+    AdminOverviewController,
+    AdminClusterController,
+    AdminAlertsController,
+  ],
   providers: [OperatorGuard],
 })
 export class AdminModule {}

@@ -2,7 +2,6 @@ import { type Bus, BUS_RESYNC, InProcessBus } from "@strata/core";
 import { Redis } from "ioredis";
 import { Packr } from "msgpackr";
 
-const CHANNEL_PREFIX = "strata:bus:";
 const packr = new Packr({ useRecords: false });
 
 interface Envelope {
@@ -25,10 +24,14 @@ export class RedisBus implements Bus {
   private readonly counts = new Map<string, number>();
   private wasReady = false;
 
+  private readonly channelPrefix: string;
+
   constructor(
     url: string,
     private readonly origin: string,
+    prefix = "strata",
   ) {
+    this.channelPrefix = `${prefix}:bus:`;
     const options = { maxRetriesPerRequest: null, lazyConnect: false } as const;
     this.pub = new Redis(url, { ...options, enableOfflineQueue: false });
     this.sub = new Redis(url, options);
@@ -49,20 +52,20 @@ export class RedisBus implements Bus {
     this.local.publish(topic, event);
     if (this.pub.status !== "ready") return;
     const payload = packr.pack({ origin: this.origin, event } satisfies Envelope);
-    this.pub.publish(CHANNEL_PREFIX + topic, payload).catch(() => {});
+    this.pub.publish(this.channelPrefix + topic, payload).catch(() => {});
   }
 
   async subscribe(topic: string, handler: (event: unknown) => void): Promise<() => void> {
     const off = await this.local.subscribe(topic, handler);
     const n = (this.counts.get(topic) ?? 0) + 1;
     this.counts.set(topic, n);
-    if (n === 1) await this.sub.subscribe(CHANNEL_PREFIX + topic);
+    if (n === 1) await this.sub.subscribe(this.channelPrefix + topic);
     return () => {
       off();
       const left = (this.counts.get(topic) ?? 1) - 1;
       if (left > 0) return void this.counts.set(topic, left);
       this.counts.delete(topic);
-      this.sub.unsubscribe(CHANNEL_PREFIX + topic).catch(() => {});
+      this.sub.unsubscribe(this.channelPrefix + topic).catch(() => {});
     };
   }
 
@@ -80,6 +83,6 @@ export class RedisBus implements Bus {
       return; // not ours
     }
     if (envelope.origin === this.origin) return;
-    this.local.publish(channel.toString().slice(CHANNEL_PREFIX.length), envelope.event);
+    this.local.publish(channel.toString().slice(this.channelPrefix.length), envelope.event);
   }
 }

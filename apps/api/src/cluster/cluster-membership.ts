@@ -6,8 +6,9 @@ import {
   type OnApplicationShutdown,
 } from "@nestjs/common";
 import { Fenced, StreamOwner } from "@strata/core";
-import { NodeRegistryPg } from "@strata/db";
+import { AlertStorePg, ClusterAdminPg, NodeRegistryPg } from "@strata/db";
 import { RUNTIME, type Runtime } from "../config/runtime.js";
+import { FENCE_EVENTS, type FenceEvents } from "./fence-events.js";
 
 /**
  * Keeps this node's lease alive (DESIGN §7). When a heartbeat finds the node
@@ -20,12 +21,18 @@ export class ClusterMembership implements OnApplicationBootstrap, OnApplicationS
   private timer: NodeJS.Timeout | undefined;
   private beating = false;
   private registered = false;
+  private drained: Promise<void> | undefined;
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly registry: NodeRegistryPg,
     private readonly owner: StreamOwner,
-  ) {}
+    private readonly alerts: AlertStorePg,
+    private readonly admin: ClusterAdminPg,
+    @Inject(FENCE_EVENTS) fences: FenceEvents,
+  ) {
+    fences.onFenced = (err) => void this.fenced(err);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     // A database that is down (or not migrated) at start must not keep the node from
@@ -38,9 +45,31 @@ export class ClusterMembership implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.drain().catch(() => {});
     clearInterval(this.timer);
-    await this.owner.drain().catch(() => {});
     await this.registry.leave(this.runtime.node.identity.id).catch(() => {});
+  }
+
+  get draining(): boolean {
+    return this.drained !== undefined;
+  }
+
+  /**
+   * Drain (SIGTERM, or an operator's request): stop being preferred, take no
+   * new work, let accepted appends commit, then give every placement up so
+   * other nodes claim it at once. The node keeps its lease (it still
+   * forwards requests) until it leaves.
+   */
+  drain(): Promise<void> {
+    this.drained ??= (async () => {
+      const id = this.runtime.node.identity.id;
+      await this.registry.markDraining(id);
+      this.owner.stopAccepting();
+      await this.owner.drain();
+      const released = await this.registry.releaseAll(id);
+      this.logger.log({ released }, "drained: placements released");
+    })();
+    return this.drained;
   }
 
   private async register(): Promise<void> {
@@ -52,6 +81,57 @@ export class ClusterMembership implements OnApplicationBootstrap, OnApplicationS
     this.registered = true;
   }
 
+  /**
+   * The cluster declared this node dead while it was running (a pause, a
+   * partition): stop serving everything at once, say so loudly, and come back
+   * as a new incarnation that owns nothing.
+   */
+  private async lostLease(): Promise<void> {
+    const { identity } = this.runtime.node;
+    const lost = identity.id;
+    const held = this.owner.loadedResources();
+    this.owner.stepDown(new Fenced(lost));
+    identity.renew();
+    this.registered = false;
+    this.logger.error(
+      { lost, rejoined_as: identity.id },
+      "node lease lost: stepped down and rejoined",
+    );
+    // Right after a pause, pooled connections may be dead (the server ended them): retry a few times.
+    const owners = await retry(() => this.admin.owners(held)).catch(() => []);
+    await retry(() =>
+      this.alerts.raise({
+        kind: "split_brain",
+        resource: `node:${identity.name}`,
+        message: `Node ${lost} was declared dead while still running; it stepped down from ${held.length} resource(s) and rejoined as ${identity.id}.`,
+        details: {
+          node_id: lost,
+          rejoined_as: identity.id,
+          resources: owners.map((o) => ({ resource: o.resource, owner: o.nodeId, epoch: o.epoch })),
+        },
+      }),
+    ).catch((err: Error) =>
+      this.logger.error({ err: err.message }, "could not record the split-brain alert"),
+    );
+    await this.register();
+  }
+
+  /** A commit found this node's lease gone: record it, and let the heartbeat confirm and rejoin. */
+  private async fenced(err: Fenced): Promise<void> {
+    const { identity } = this.runtime.node;
+    await retry(() =>
+      this.alerts.raise({
+        kind: "fenced_write",
+        resource: `node:${identity.name}`,
+        message: `A write on node ${identity.id} was refused because its lease had been lost; nothing was committed.`,
+        details: { node_id: identity.id, error: err.message },
+      }),
+    ).catch((e: Error) =>
+      this.logger.error({ err: e.message }, "could not record the fenced-write alert"),
+    );
+    void this.beat();
+  }
+
   private async beat(): Promise<void> {
     if (this.beating) return;
     this.beating = true;
@@ -59,22 +139,23 @@ export class ClusterMembership implements OnApplicationBootstrap, OnApplicationS
     try {
       if (!this.registered) return await this.register();
       const alive = await this.registry.heartbeat(identity.id, this.runtime.config.leaseTtlMs);
-      if (!alive) {
-        const lost = identity.id;
-        this.owner.stepDown(new Fenced(lost));
-        identity.renew();
-        this.registered = false;
-        this.logger.error(
-          { lost, rejoined_as: identity.id },
-          "node lease lost: stepped down and rejoined",
-        );
-        await this.register();
-      }
+      if (!alive) await this.lostLease();
     } catch (err) {
       // Database unreachable: keep trying. If the lease runs out meanwhile, fenced commits fail safely.
       this.logger.warn({ err: (err as Error).message }, "heartbeat failed");
     } finally {
       this.beating = false;
+    }
+  }
+}
+
+async function retry<T>(op: () => Promise<T>, tries = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await op();
+    } catch (err) {
+      if (i >= tries) throw err;
+      await new Promise((r) => setTimeout(r, 200 * i));
     }
   }
 }

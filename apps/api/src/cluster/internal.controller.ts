@@ -20,6 +20,7 @@ import {
   Unauthenticated,
 } from "@strata/core";
 import { type FastifyReply, type FastifyRequest } from "fastify";
+import { ClusterMembership } from "./cluster-membership.js";
 import { CLUSTER_SECRET, CLUSTER_SECRET_HEADER, sameSecret } from "./cluster-secret.js";
 import { errorAnswer, INTERNAL_CONTENT_TYPE, type InternalAnswer, wire } from "./internal-wire.js";
 
@@ -91,5 +92,20 @@ export class InternalStreamsController {
     }
     void reply.header("content-type", INTERNAL_CONTENT_TYPE);
     return wire.pack(answer);
+  }
+}
+
+/** Node-level requests from other nodes (an operator's drain, sent to the node it names). */
+@ApiExcludeController()
+@Controller("internal/node")
+@UseGuards(ClusterGuard)
+export class InternalNodeController {
+  constructor(private readonly membership: ClusterMembership) {}
+
+  @Post("drain")
+  @HttpCode(202)
+  drain() {
+    void this.membership.drain();
+    return { draining: true };
   }
 }

@@ -45,6 +45,7 @@ export const envSchema = z.object({
       z.array(z.enum(ROLES, { message: `each role must be one of: ${ROLES.join(", ")}` })).min(1),
     ),
   STRATA_DEMO: z.stringbool({ error: "must be true or false" }).optional(),
+  STRATA_BANNER: z.stringbool({ error: "must be true or false" }).default(true),
   STRATA_KEY_CACHE_MS: z.coerce
     .number({ message: "must be a number of milliseconds" })
     .int()
@@ -65,8 +66,19 @@ export const envSchema = z.object({
       message: "must be 1–100 characters of letters, digits, '.', '_', ':' or '-'",
     })
     .optional(),
+  STRATA_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, {
+      message: "must be 1–64 characters of letters, digits, '_', '.', ':' or '-'",
+    })
+    .default("strata"),
+  STRATA_FORWARD_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
   STRATA_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   STRATA_LEASE_TTL_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+  STRATA_REBALANCE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  STRATA_REBALANCE_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+  STRATA_REBALANCE_SHARE: z.coerce.number().min(0.001).max(1).default(0.1),
+  STRATA_LAG_ALERT_MESSAGES: z.coerce.number().int().min(1).default(10_000),
   STRATA_COMMIT_BATCH: z.coerce.number().int().min(1).max(20_000).default(2000),
   STRATA_COMMITS_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(2),
 });
@@ -86,6 +98,8 @@ export interface AppConfig {
   readonly roles: readonly (typeof ROLES)[number][];
   /** Create a demo tenant and key on first start; defaults to on for the embedded database. */
   readonly demo: boolean;
+  /** Print the start-up banner (URLs and credentials). */
+  readonly banner: boolean;
   readonly keyCacheMs: number;
   readonly dbPoolSize: number;
   readonly clusterSecret: string | undefined;
@@ -93,9 +107,20 @@ export interface AppConfig {
   readonly advertiseUrl: string;
   /** Stable name of this node (placement prefers it for the same resources after a restart). */
   readonly nodeName: string;
+  /** Namespace of this deployment's keys and channels in Redis (several deployments may share one). */
+  readonly redisPrefix: string;
+  /** Tries of a forwarded owner operation before the client gets the (retryable) error. */
+  readonly forwardAttempts: number;
   readonly heartbeatMs: number;
   /** Node lease TTL; must comfortably exceed the heartbeat interval. */
   readonly leaseTtlMs: number;
+  readonly rebalanceIntervalMs: number;
+  /** A placement younger than this does not move (no ping-pong after a join). */
+  readonly rebalanceCooldownMs: number;
+  /** Most of a node's placements that move in one round. */
+  readonly rebalanceShare: number;
+  /** A consumer this many messages behind raises a `lag` alert. */
+  readonly lagAlertMessages: number;
   /** Most messages in one group-commit transaction. */
   readonly commitBatch: number;
   readonly commitsInFlight: number;
@@ -137,13 +162,20 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     bodyLimitBytes: e.STRATA_BODY_LIMIT_BYTES,
     roles: e.STRATA_ROLE,
     demo: e.STRATA_DEMO ?? e.DATABASE_URL === undefined,
+    banner: e.STRATA_BANNER,
     keyCacheMs: e.STRATA_KEY_CACHE_MS,
     dbPoolSize: e.STRATA_DB_POOL_SIZE,
     clusterSecret: e.STRATA_CLUSTER_SECRET,
     advertiseUrl: e.STRATA_ADVERTISE_URL ?? `http://127.0.0.1:${e.STRATA_PORT}`,
     nodeName: e.STRATA_NODE_NAME ?? `${hostname()}:${e.STRATA_PORT}`,
+    redisPrefix: e.STRATA_REDIS_PREFIX,
+    forwardAttempts: e.STRATA_FORWARD_ATTEMPTS,
     heartbeatMs: e.STRATA_HEARTBEAT_MS,
     leaseTtlMs: e.STRATA_LEASE_TTL_MS,
+    rebalanceIntervalMs: e.STRATA_REBALANCE_INTERVAL_MS,
+    rebalanceCooldownMs: e.STRATA_REBALANCE_COOLDOWN_MS,
+    rebalanceShare: e.STRATA_REBALANCE_SHARE,
+    lagAlertMessages: e.STRATA_LAG_ALERT_MESSAGES,
     commitBatch: e.STRATA_COMMIT_BATCH,
     commitsInFlight: e.STRATA_COMMITS_IN_FLIGHT,
   };

@@ -29,13 +29,17 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
     connectionTimeout: 0,
     requestTimeout: 60_000,
     keepAliveTimeout: 65_000,
-    return503OnClosing: true,
+    // While closing (after a drain) keep answering: requests are forwarded to the new owners.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(runtime),
     adapter,
     {
       logger: new PinoNestLogger(logger.child({ component: "nest" })),
+      // Fastify's own JSON parser stays; everything else (forms included: `curl --data-binary`
+      // sends one) is a message value, taken as bytes by the catch-all parser below.
+      bodyParser: false,
     },
   );
   app.useGlobalFilters(new ProblemFilter());

@@ -22,7 +22,6 @@ import {
   type Database,
   LeaseTablePg,
   MessageLogPg,
-  NodeRegistryPg,
   PlacementPg,
   type Pool,
   StreamCatalogPg,
@@ -30,9 +29,14 @@ import {
 import { RedisBus } from "../bus/redis-bus.js";
 import { HttpMetrics } from "../metrics/http-metrics.js";
 import { StreamMetrics } from "../metrics/stream-metrics.js";
-import { clusterSecret, CLUSTER_SECRET } from "../cluster/cluster-secret.js";
+import { CLUSTER_SECRET } from "../cluster/cluster-secret.js";
+import { FENCE_EVENTS, type FenceEvents } from "../cluster/fence-events.js";
 import { HttpForwarder } from "../cluster/http-forwarder.js";
-import { ClusterGuard, InternalStreamsController } from "../cluster/internal.controller.js";
+import {
+  InternalNodeController,
+  InternalStreamsController,
+} from "../cluster/internal.controller.js";
+import { Rebalancer } from "../cluster/rebalancer.js";
 import { ClusterMembership } from "../cluster/cluster-membership.js";
 import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLOCK } from "../database/database.module.js";
@@ -66,13 +70,20 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
 
 @Global()
 @Module({
-  controllers: [StreamsController, StreamEventsController, InternalStreamsController],
+  controllers: [
+    StreamsController,
+    StreamEventsController,
+    InternalStreamsController,
+    InternalNodeController,
+  ],
   providers: [
+    // One per app (not a shared literal): tests run several apps in one process.
+    { provide: FENCE_EVENTS, useFactory: (): FenceEvents => ({ onFenced: () => {} }) },
     {
       provide: BUS,
       useFactory: (rt: Runtime) =>
         rt.config.redisUrl
-          ? new RedisBus(rt.config.redisUrl, rt.node.identity.id)
+          ? new RedisBus(rt.config.redisUrl, rt.node.identity.id, rt.config.redisPrefix)
           : new InProcessBus(),
       inject: [RUNTIME],
     },
@@ -92,16 +103,6 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
       inject: [DATABASE],
     },
     {
-      provide: NodeRegistryPg,
-      useFactory: (pool: Pool) => new NodeRegistryPg(pool),
-      inject: [PG_POOL],
-    },
-    {
-      provide: LeaseTablePg,
-      useFactory: (pool: Pool) => new LeaseTablePg(pool),
-      inject: [PG_POOL],
-    },
-    {
       provide: StreamOwner,
       useFactory: (
         log: MessageLogPg,
@@ -110,6 +111,7 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
         clock: Clock,
         rt: Runtime,
         http: HttpMetrics,
+        fences: FenceEvents,
       ) =>
         new StreamOwner(
           log,
@@ -128,21 +130,16 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
             maxInFlight: rt.config.commitsInFlight,
             replicationAvailable: false,
             onCommit: metricsFor(http),
+            onFenced: (err) => fences.onFenced(err),
           },
         ),
-      inject: [MessageLogPg, BUS, LeaseTablePg, CLOCK, RUNTIME, HttpMetrics],
+      inject: [MessageLogPg, BUS, LeaseTablePg, CLOCK, RUNTIME, HttpMetrics, FENCE_EVENTS],
     },
-    {
-      provide: CLUSTER_SECRET,
-      useFactory: (rt: Runtime) => clusterSecret(rt.config.clusterSecret, rt.adminToken),
-      inject: [RUNTIME],
-    },
-    { provide: PlacementPg, useFactory: (pool: Pool) => new PlacementPg(pool), inject: [PG_POOL] },
     {
       provide: ClusterStreamRouter,
       useFactory: (owner: StreamOwner, placement: PlacementPg, secret: string, rt: Runtime) =>
         new ClusterStreamRouter(owner, placement, new HttpForwarder(secret), rt.node.identity, {
-          attempts: 6,
+          attempts: rt.config.forwardAttempts,
           backoffMs: 100,
           newMsgId: () => `strata-fwd-${randomUUID()}`,
         }),
@@ -159,10 +156,10 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
       ) => new StreamsService(catalog, router, log, consumers, bus),
       inject: [StreamCatalogPg, ClusterStreamRouter, MessageLogPg, ConsumerStorePg, BUS],
     },
-    ClusterGuard,
     ClusterMembership,
+    Rebalancer,
     OwnerHousekeeping,
   ],
-  exports: [BUS, StreamsService, StreamOwner, MessageLogPg, StreamCatalogPg],
+  exports: [ClusterMembership, BUS, StreamsService, StreamOwner, MessageLogPg, StreamCatalogPg],
 })
 export class StreamsModule {}

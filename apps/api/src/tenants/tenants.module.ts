@@ -3,14 +3,17 @@ import { type Clock, KeyAuthenticator, TenantAdmin } from "@strata/core";
 import { type Database, TenantRepositoryPg } from "@strata/db";
 import { DATABASE, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLOCK } from "../database/database.module.js";
+import { CredentialResolver } from "./credentials.js";
 import { NodeKeyMinter } from "./node-key-minter.js";
 import { TenantKeyGuard } from "./tenant-key.guard.js";
+import { HmacTokenSigner } from "./token-signer.js";
+import { TokensController } from "./tokens.controller.js";
 import { WhoamiController } from "./whoami.controller.js";
 
-/** Tenants, keys and the guard every tenant route uses. */
+/** Tenants, keys, short-lived tokens and the guard every tenant route uses. */
 @Global()
 @Module({
-  controllers: [WhoamiController],
+  controllers: [WhoamiController, TokensController],
   providers: [
     NodeKeyMinter,
     {
@@ -33,8 +36,14 @@ import { WhoamiController } from "./whoami.controller.js";
         }),
       inject: [TenantRepositoryPg, NodeKeyMinter, CLOCK, RUNTIME],
     },
+    {
+      provide: HmacTokenSigner,
+      useFactory: (rt: Runtime) => new HmacTokenSigner(rt.adminToken),
+      inject: [RUNTIME],
+    },
+    CredentialResolver,
     TenantKeyGuard,
   ],
-  exports: [TenantRepositoryPg, TenantAdmin, KeyAuthenticator, TenantKeyGuard],
+  exports: [TenantRepositoryPg, TenantAdmin, KeyAuthenticator, CredentialResolver, TenantKeyGuard],
 })
 export class TenantsModule {}

@@ -8,3 +8,5 @@ export * from "./stream.schemas.js";
 export * from "./stream-subscription.js";
 export * from "./streams-service.js";
 export * from "./memory-message-log.js";
+export * from "./ws-frames.js";
+export * from "./stream-ref-cache.js";

@@ -1,3 +1,4 @@
+import { type ResourceKind } from "../cluster/cluster.js";
 import { type Fenced } from "./stream.errors.js";
 import { type Message, type StreamConfig, type StreamId } from "./stream.js";
 
@@ -11,7 +12,7 @@ export interface StreamRef {
 
 /** Claims the placement row of a resource for this node (DESIGN §7); throws if another live node owns it. */
 export interface Claimer {
-  claim(resource: string, kind: "stream", tenantId: string): Promise<number>;
+  claim(resource: string, kind: ResourceKind, tenantId: string): Promise<number>;
 }
 
 export interface StreamOwnerOptions {

@@ -1,6 +1,7 @@
 import { type Bus } from "../bus/bus.js";
 import { type Clock } from "../common/clock.js";
 import { GroupCommitter } from "./group-committer.js";
+import { NotOwner } from "../cluster/cluster.js";
 import { planAppend } from "./append-plan.js";
 import {
   type CommitStats,
@@ -41,6 +42,10 @@ export class StreamOwner {
   private readonly loading = new Map<StreamId, Promise<OwnedStream>>();
   private readonly committer: GroupCommitter<AppendItem>;
   private generation = 0;
+  /** Draining: every stream is handed over, none taken. */
+  private accepting = true;
+  /** Streams just handed to another node, until when: appends here are turned away meanwhile. */
+  private readonly handedOver = new Map<StreamId, number>();
 
   constructor(
     private readonly log: MessageLog,
@@ -61,6 +66,9 @@ export class StreamOwner {
     opts: AppendOptions = {},
   ): Promise<AppendResult> {
     const st = await this.open(ref);
+    // Again after the await: a hand-over or drain that began while this append was loading the
+    // stream must not see it commit afterwards (from here to the enqueue nothing awaits).
+    this.assertServing(st.id);
     const level: AckLevel = opts.ack ?? st.config.ack;
     const now = this.clock.now().getTime();
     if (opts.expectedLastSeq !== undefined && opts.expectedLastSeq !== st.lastSeq) {
@@ -181,6 +189,24 @@ export class StreamOwner {
     return n;
   }
 
+  /** Takes no more work (drain); what was accepted still commits. */
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  /**
+   * Hands a stream over (rebalancing): stop taking its appends, let what was
+   * accepted commit, forget it, then `release` gives up its placement row. For
+   * `holdMs` this node turns the stream's appends away, so they follow the
+   * new placement instead of claiming it back.
+   */
+  async handOver(id: StreamId, holdMs: number, release: () => Promise<void>): Promise<void> {
+    this.handedOver.set(id, this.clock.now().getTime() + holdMs);
+    await this.committer.drain();
+    this.streams.delete(id);
+    await release();
+  }
+
   /** Stops serving everything at once (lease lost, or shutting down); pending appends fail retryably. */
   stepDown(reason: Error): void {
     this.failGeneration(reason);
@@ -191,11 +217,24 @@ export class StreamOwner {
     return this.committer.drain();
   }
 
+  /** Placement resources (`stream:<id>`) of the streams loaded here. */
+  loadedResources(): string[] {
+    return [...this.streams.keys()].map((id) => `stream:${id}`);
+  }
+
   get loadedStreams(): number {
     return this.streams.size;
   }
 
+  /** Throws NotOwner while draining or while the stream is being handed over. */
+  private assertServing(id: StreamId): void {
+    const until = this.handedOver.get(id);
+    if (until !== undefined && until <= this.clock.now().getTime()) this.handedOver.delete(id);
+    else if (until !== undefined || !this.accepting) throw new NotOwner(`stream:${id}`);
+  }
+
   private async open(ref: StreamRef): Promise<OwnedStream> {
+    this.assertServing(ref.id);
     const hit = this.streams.get(ref.id);
     if (hit) return hit;
     let pending = this.loading.get(ref.id);

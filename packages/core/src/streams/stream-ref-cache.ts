@@ -7,8 +7,10 @@ import { type Stream } from "./stream.js";
  * (an append to a stream deleted meanwhile still fails: the commit finds the
  * stream gone). Bounded: the oldest entry goes first.
  */
-export class StreamRefCache {
-  private readonly entries = new Map<string, { stream: Stream; at: number }>();
+export class StreamRefCache<
+  T extends { readonly tenantId: string; readonly name: string } = Stream,
+> {
+  private readonly entries = new Map<string, { stream: T; at: number }>();
 
   constructor(
     private readonly ttlMs = 5000,
@@ -16,7 +18,7 @@ export class StreamRefCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  get(tenantId: string, name: string): Stream | undefined {
+  get(tenantId: string, name: string): T | undefined {
     const key = `${tenantId}\u0000${name}`;
     const hit = this.entries.get(key);
     if (!hit) return undefined;
@@ -27,7 +29,7 @@ export class StreamRefCache {
     return hit.stream;
   }
 
-  set(stream: Stream): void {
+  set(stream: T): void {
     const key = `${stream.tenantId}\u0000${stream.name}`;
     this.entries.delete(key);
     this.entries.set(key, { stream, at: this.now() });

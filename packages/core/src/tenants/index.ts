@@ -5,3 +5,4 @@ export * from "./tenant-admin.js";
 export * from "./tenant-store.js";
 export * from "./tenant.js";
 export * from "./tenant.schemas.js";
+export * from "./access-token.js";

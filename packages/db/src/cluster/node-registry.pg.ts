@@ -6,6 +6,7 @@ import {
 } from "@strata/core";
 import type pg from "pg";
 import { inTransaction } from "../client.js";
+import { nodeName } from "./placement.pg.js";
 
 export class NodeRegistryPg implements NodeRegistry {
   constructor(private readonly pool: pg.Pool) {}
@@ -20,11 +21,79 @@ export class NodeRegistryPg implements NodeRegistry {
 
   async heartbeat(id: string, ttlMs: number): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `update nodes set lease_expires_at = now() + make_interval(secs => $2), heartbeat_at = now()
-        where id = $1 and status = 'alive' returning 1`,
+      `update nodes set lease_expires_at = now() + make_interval(secs => $2), heartbeat_at = now(),
+              status = case when status = 'suspect' then 'alive' else status end
+        where id = $1 and status <> 'dead' returning 1`,
       [id, ttlMs / 1000],
     );
     return (rowCount ?? 0) > 0;
+  }
+
+  /**
+   * The heartbeat monitor's pass, by the database clock: nodes whose lease
+   * expired become dead and lose their placements; nodes whose heartbeat is
+   * late (but lease still valid) become suspect; suspects that beat again
+   * are alive. The FOR SHARE lock of a fenced commit makes "dead" wait for it.
+   */
+  async sweep(lateMs: number): Promise<{ dead: string[]; suspect: string[] }> {
+    return inTransaction(this.pool, async (client) => {
+      const dead = await client.query<{ id: string }>(
+        `update nodes set status = 'dead' where status <> 'dead' and lease_expires_at < now() returning id`,
+      );
+      const ids = dead.rows.map((r) => r.id);
+      if (ids.length > 0)
+        await client.query("update leases set node_id = null where node_id = any($1)", [ids]);
+      const suspect = await client.query<{ id: string }>(
+        `update nodes set status = 'suspect'
+          where status = 'alive' and heartbeat_at < now() - make_interval(secs => $1) returning id`,
+        [lateMs / 1000],
+      );
+      return { dead: ids, suspect: suspect.rows.map((r) => r.id) };
+    });
+  }
+
+  /** Names of nodes with a live lease (for resolving node_down alerts). */
+  async aliveNames(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      "select id from nodes where status <> 'dead' and lease_expires_at > now()",
+    );
+    return rows.map((r) => nodeName(r.id));
+  }
+
+  /** Drain: stop being preferred for new work (other nodes route around it) but keep committing. */
+  async markDraining(id: string): Promise<void> {
+    await this.pool.query(
+      "update nodes set status = 'draining' where id = $1 and status <> 'dead'",
+      [id],
+    );
+  }
+
+  /** Gives up every placement of this node (drain), so others claim them at once. */
+  async releaseAll(id: string): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      "update leases set node_id = null where node_id = $1",
+      [id],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Gives up one placement if we still hold it. */
+  async release(id: string, resource: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      "update leases set node_id = null where resource = $1 and node_id = $2",
+      [resource, id],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** Placements of this node held for at least `minAgeMs` (rebalancing candidates). */
+  async heldLongerThan(id: string, minAgeMs: number, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ resource: string }>(
+      `select resource from leases where node_id = $1 and acquired_at < now() - make_interval(secs => $2)
+        order by resource limit $3`,
+      [id, minAgeMs / 1000, limit],
+    );
+    return rows.map((r) => r.resource);
   }
 
   async leave(id: string): Promise<void> {
@@ -49,7 +118,7 @@ export class LeaseTablePg implements LeaseTable {
     await this.pool.query(
       `update nodes set status = 'dead'
         where id = (select node_id from leases where resource = $1)
-          and status = 'alive' and lease_expires_at < now()`,
+          and status <> 'dead' and lease_expires_at < now()`,
       [resource],
     );
     // Take it when unowned, released or owned by a node that is not alive; keep it when ours.
@@ -62,7 +131,7 @@ export class LeaseTablePg implements LeaseTable {
               acquired_at = case when leases.node_id = excluded.node_id then leases.acquired_at else now() end
         where leases.node_id is null
            or leases.node_id = excluded.node_id
-           or leases.node_id in (select id from nodes where status <> 'alive')
+           or leases.node_id in (select id from nodes where status = 'dead')
        returning epoch`,
       [resource, kind, tenantId, nodeId],
     );

@@ -31,7 +31,7 @@ export class PlacementPg implements Placement {
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     const { rows } = await this.pool.query<{ id: string; address: string }>(
       `select n.id, n.address from leases l join nodes n on n.id = l.node_id
-        where l.resource = $1 and n.status = 'alive' and n.lease_expires_at > now()`,
+        where l.resource = $1 and n.status <> 'dead' and n.lease_expires_at > now()`,
       [resource],
     );
     const value = rows[0]
@@ -49,7 +49,7 @@ export class PlacementPg implements Placement {
   async aliveNodes(): Promise<ClusterNode[]> {
     if (this.alive && Date.now() - this.alive.at < this.ttlMs) return this.alive.value;
     const { rows } = await this.pool.query<{ id: string; address: string }>(
-      `select id, address from nodes where status = 'alive' and lease_expires_at > now() order by id`,
+      `select id, address from nodes where status in ('alive', 'suspect') and lease_expires_at > now() order by id`,
     );
     const value = rows.map((r) => ({ id: r.id, name: nodeName(r.id), address: r.address }));
     this.alive = { value, at: Date.now() };

@@ -2,7 +2,6 @@ import {
   CommitFailed,
   type CommitBatch,
   type CommitOutcome,
-  Fenced,
   type LoadedStream,
   type Message,
   type MessageLog,
@@ -12,7 +11,7 @@ import {
   type TrimResult,
 } from "@strata/core";
 import type pg from "pg";
-import { inTransaction } from "../client.js";
+import { fencedTransaction } from "../fenced-tx.js";
 import { applyTrim, removeWhere } from "./stream-removal.pg.js";
 import { chunkRows, joinChunks, LARGE_VALUE_BYTES, splitValue } from "./large-values.js";
 
@@ -20,8 +19,6 @@ type Client = pg.PoolClient;
 
 // node-postgres caps a statement at 65,535 parameters; 7 per row.
 const ROWS_PER_INSERT = 5000;
-
-const FENCE_SQL = `select 1 from nodes where id = $1 and status = 'alive' and lease_expires_at > now() for share`;
 
 /**
  * Stream messages in PostgreSQL. Appends are multi-row INSERTs with binary
@@ -100,19 +97,17 @@ export class MessageLogPg implements MessageLog {
     limit: number,
     maxBytes: number,
   ): Promise<Message[]> {
+    // The byte budget is applied in SQL (sizes come from the index-ordered scan), so a catch-up
+    // page never ships values it will not use. The first message always comes, however large.
     const { rows } = await this.pool.query<MessageRow>(
-      `select seq, ts, headers, value, value_ref, value_size, msg_id from stream_messages
-        where stream_id = $1 and seq >= $2 order by seq limit $3`,
-      [streamId, fromSeq, limit],
+      `select seq, ts, headers, value, value_ref, value_size, msg_id from (
+         select lim.*, sum(value_size) over (order by seq) - value_size as before
+           from (select * from stream_messages where stream_id = $1 and seq >= $2 order by seq limit $3) lim
+       ) page where before < $4 order by seq`,
+      [streamId, fromSeq, limit, maxBytes],
     );
     const out: Message[] = [];
-    let bytes = 0;
-    for (const row of rows) {
-      // Always at least one message, however large; then stop at the byte budget.
-      if (out.length > 0 && bytes + row.value_size > maxBytes) break;
-      bytes += row.value_size;
-      out.push(await this.toMessage(streamId, row));
-    }
+    for (const row of rows) out.push(await this.toMessage(streamId, row));
     return out;
   }
 
@@ -171,12 +166,7 @@ export class MessageLogPg implements MessageLog {
     replicated: boolean,
     work: (c: Client) => Promise<T>,
   ): Promise<T> {
-    return inTransaction(this.pool, async (client) => {
-      if (replicated) await client.query("set local synchronous_commit = remote_apply");
-      const fence = await client.query(FENCE_SQL, [nodeId]);
-      if (fence.rowCount === 0) throw new Fenced(nodeId);
-      return work(client);
-    });
+    return fencedTransaction(this.pool, nodeId, work, { replicated });
   }
 }
 

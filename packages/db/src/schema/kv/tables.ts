@@ -13,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { type KvOp } from "@strata/core";
 import { tenants } from "../tenants/tables.js";
 import { bytea } from "../streams/tables.js";
 
@@ -31,6 +32,8 @@ export const kvBuckets = pgTable(
     mode: text().$type<"standard" | "crdt">().notNull().default("standard"),
     config: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     lastRevision: bigint({ mode: "number" }).notNull().default(0),
+    /** Highest revision whose history may have been pruned: watches must start after it. */
+    compactedRevision: bigint({ mode: "number" }).notNull().default(0),
     keys: bigint({ mode: "number" }).notNull().default(0),
     bytes: bigint({ mode: "number" }).notNull().default(0),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -62,5 +65,31 @@ export const kvEntries = pgTable(
     index("kv_entries_expiry_idx")
       .on(t.bucketId, t.expiresAt)
       .where(sql`${t.expiresAt} is not null`),
+  ],
+);
+
+/**
+ * The change log: one row per changed key per revision (a transaction writes
+ * several rows with one revision). Serves watch-from-revision and per-key
+ * history; a key keeps its newest `history` rows, and pruning raises the
+ * bucket's `compacted_revision`.
+ */
+export const kvEvents = pgTable(
+  "kv_events",
+  {
+    bucketId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => kvBuckets.id, { onDelete: "cascade" }),
+    revision: bigint({ mode: "number" }).notNull(),
+    key: kvKey().notNull(),
+    op: text().$type<KvOp>().notNull(),
+    /** The new value (`put` only). */
+    value: bytea(),
+    expiresAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bucketId, t.revision, t.key] }),
+    index("kv_events_key_revision_idx").on(t.bucketId, t.key, t.revision),
+    check("kv_events_op_check", sql`${t.op} in ('put', 'delete', 'expire')`),
   ],
 );

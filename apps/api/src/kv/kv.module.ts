@@ -1,0 +1,108 @@
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type OnModuleInit,
+} from "@nestjs/common";
+import { type Bus, type Clock, KvOwner, KvService, NotOwner, purgeExpired } from "@strata/core";
+import {
+  type Database,
+  KvCatalogPg,
+  KvLogPg,
+  KvReaderPg,
+  LeaseTablePg,
+  type Pool,
+} from "@strata/db";
+import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
+import { CLOCK } from "../database/database.module.js";
+import { BUS } from "../streams/streams.module.js";
+import { KvBucketsController } from "./kv-buckets.controller.js";
+import { KvEventsController } from "./kv-events.controller.js";
+import { KvKeysController } from "./kv-keys.controller.js";
+import { KvRawBodyMiddleware } from "./kv-raw-body.middleware.js";
+
+const PURGE_MS = 2000;
+/** Every this many purge passes, also look for buckets with expired keys that are not loaded here. */
+const SWEEP_EVERY = 15;
+
+/** TTL purge, eviction of idle buckets, and draining on shutdown. */
+@Injectable()
+class KvHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
+  private timers: NodeJS.Timeout[] = [];
+  private passes = 0;
+  private purging = false;
+
+  constructor(
+    private readonly owner: KvOwner,
+    private readonly log: KvLogPg,
+  ) {}
+
+  onModuleInit() {
+    this.timers.push(setInterval(() => void this.purge(), PURGE_MS).unref());
+    this.timers.push(setInterval(() => this.owner.evictIdle(10 * 60_000), 60_000).unref());
+  }
+
+  async beforeApplicationShutdown() {
+    for (const t of this.timers) clearInterval(t);
+    await this.owner.drain().catch(() => {});
+  }
+
+  private async purge(): Promise<void> {
+    if (this.purging) return;
+    this.purging = true;
+    try {
+      const sweep = this.passes++ % SWEEP_EVERY === 0;
+      await purgeExpired(this.owner, this.log, { sweep, limit: 1000 });
+    } catch {
+      // Database trouble: the next pass tries again.
+    } finally {
+      this.purging = false;
+    }
+  }
+}
+
+@Module({
+  controllers: [KvBucketsController, KvKeysController, KvEventsController],
+  providers: [
+    { provide: KvCatalogPg, useFactory: (db: Database) => new KvCatalogPg(db), inject: [DATABASE] },
+    { provide: KvLogPg, useFactory: (pool: Pool) => new KvLogPg(pool), inject: [PG_POOL] },
+    { provide: KvReaderPg, useFactory: (pool: Pool) => new KvReaderPg(pool), inject: [PG_POOL] },
+    {
+      provide: KvOwner,
+      useFactory: (log: KvLogPg, bus: Bus, leases: LeaseTablePg, clock: Clock, rt: Runtime) =>
+        new KvOwner(
+          log,
+          bus,
+          {
+            claim: async (resource, kind, tenantId) => {
+              const epoch = await leases.claim(resource, kind, tenantId, rt.node.identity.id);
+              if (epoch === null) throw new NotOwner(resource);
+              return epoch;
+            },
+          },
+          clock,
+          {
+            node: rt.node.identity,
+            maxBatchItems: rt.config.commitBatch,
+            maxInFlight: rt.config.commitsInFlight,
+          },
+        ),
+      inject: [KvLogPg, BUS, LeaseTablePg, CLOCK, RUNTIME],
+    },
+    {
+      provide: KvService,
+      useFactory: (catalog: KvCatalogPg, owner: KvOwner, reader: KvReaderPg, bus: Bus) =>
+        new KvService(catalog, owner, reader, bus),
+      inject: [KvCatalogPg, KvOwner, KvReaderPg, BUS],
+    },
+    KvHousekeeping,
+  ],
+  exports: [KvService, KvOwner],
+})
+export class KvModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(KvRawBodyMiddleware).forRoutes(KvKeysController);
+  }
+}

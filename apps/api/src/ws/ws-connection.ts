@@ -1,0 +1,261 @@
+import { type Logger } from "@nestjs/common";
+import {
+  type AckEntry,
+  type ClientFrame,
+  clientFrameSchema,
+  type ConsumerAckFrame,
+  frameIdSchema,
+  frameValue,
+  type Message,
+  type Principal,
+  type ServerFrame,
+  StrataError,
+  type StreamsService,
+  type SubId,
+  subIdSchema,
+  toFieldIssues,
+} from "@strata/core";
+import { WebSocket } from "ws";
+import { AppendPipeline } from "./ws-appends.js";
+import { ChunkAssembler } from "./ws-chunks.js";
+import { type WsCodec } from "./ws-codec.js";
+import { errorFrame, MalformedFrame, TooManyInFlight } from "./ws-errors.js";
+import { type Drainable, type FlowControl } from "./ws-flow.js";
+import { type WsLimits } from "./ws-limits.js";
+import { ConnectionSubscriptions } from "./ws-subscriptions.js";
+
+export interface ConnectionContext {
+  readonly streams: StreamsService;
+  readonly limits: WsLimits;
+  readonly flow: FlowControl;
+  readonly logger: Logger;
+}
+
+type Ref = { id?: string | number; sub?: SubId };
+
+/**
+ * One client connection: decodes and dispatches its frames, answers them,
+ * and bounds what it may make the server hold (docs/protocol.md). A bad
+ * frame gets an `error` frame and the connection carries on; only what the
+ * `ws` library itself rejects (e.g. an oversized frame, 1009) closes it.
+ */
+export class WsConnection implements Drainable {
+  private readonly subs: ConnectionSubscriptions;
+  private readonly appends: AppendPipeline;
+  private readonly chunks: ChunkAssembler;
+  private acks: AckEntry[] = [];
+  private ackFlush: NodeJS.Immediate | undefined;
+  private pending = 0;
+  private closed = false;
+  /** Reading stopped because the client does not read what we send. */
+  private readingPaused = false;
+  /** Answered the last heartbeat ping. */
+  alive = true;
+  observed = 0;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly principal: Principal,
+    private readonly codec: WsCodec,
+    private readonly ctx: ConnectionContext,
+  ) {
+    const { limits, flow, streams, logger } = ctx;
+    this.appends = new AppendPipeline(streams, principal, limits, {
+      ack: (entry) => this.queueAck(entry),
+      error: (id, err) => this.sendError(err, { id }),
+    });
+    this.chunks = new ChunkAssembler({
+      maxBytes: limits.maxChunkedBytes,
+      maxValues: limits.maxChunkedAppends,
+    });
+    this.subs = new ConnectionSubscriptions({
+      principal,
+      streams,
+      logger,
+      catchUps: flow.catchUps,
+      maxSubscriptions: limits.maxSubscriptions,
+      deliver: (sub, messages) => this.deliver(sub, messages),
+      paused: () => flow.watch(this),
+      send: (frame) => this.send(frame),
+      sendError: (err, ref) => this.sendError(err, ref),
+    });
+    socket.on("message", (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    socket.on("pong", () => (this.alive = true));
+    socket.on("close", () => this.dispose());
+    // ws closes the connection itself on protocol errors (1009 for an oversized frame).
+    socket.on("error", (err) => logger.debug({ err: err.message }, "websocket error"));
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** Heartbeats cannot see pongs while reading is paused; such a peer is judged by draining. */
+  get heartbeatExempt(): boolean {
+    return this.readingPaused;
+  }
+
+  get subscriptionCount(): number {
+    return this.subs.count;
+  }
+
+  get pausedSubscriptions(): number {
+    return this.subs.pausedCount;
+  }
+
+  drained(): void {
+    if (this.closed) return;
+    if (this.readingPaused) {
+      this.readingPaused = false;
+      this.socket.resume();
+    }
+    this.subs.drained();
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    let raw: unknown;
+    try {
+      raw = this.codec.decode(data, isBinary);
+    } catch (err) {
+      this.sendError(err, {});
+      return;
+    }
+    const parsed = clientFrameSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.sendError(new MalformedFrame(toFieldIssues(parsed.error.issues)), refOf(raw));
+      return;
+    }
+    try {
+      this.dispatch(parsed.data);
+    } catch (err) {
+      this.sendError(err, refOf(parsed.data));
+    }
+  }
+
+  private dispatch(f: ClientFrame): void {
+    switch (f.type) {
+      case "append": {
+        const value = frameValue(f);
+        const messages = [{ value, headers: f.headers ?? null, msgId: f.msg_id ?? null }];
+        const options = { ack: f.ack, expectedLastSeq: f.expected_last_seq };
+        this.appends.submit(f.stream, { id: f.id, messages, bytes: value.byteLength, ...options });
+        return;
+      }
+      case "append_batch": {
+        const messages = f.messages.map((m) => ({
+          value: frameValue(m),
+          headers: m.headers ?? null,
+          msgId: m.msg_id ?? null,
+        }));
+        const bytes = messages.reduce((n, m) => n + m.value.byteLength, 0);
+        const options = { ack: f.ack, expectedLastSeq: f.expected_last_seq };
+        this.appends.submit(f.stream, { id: f.id, messages, bytes, ...options });
+        return;
+      }
+      case "append_chunk": {
+        const whole = this.chunks.add(f);
+        if (whole) this.appends.submit(whole.stream, whole.unit);
+        return;
+      }
+      case "subscribe":
+        return this.subs.subscribe(f);
+      case "unsubscribe":
+        return this.subs.unsubscribe(f);
+      case "consumer_ack":
+        return this.consumerAck(f);
+      case "ping":
+        return this.send({ type: "pong", id: f.id });
+    }
+  }
+
+  private deliver(sub: SubId, messages: readonly Message[]): boolean {
+    if (this.closed) return true;
+    for (const frame of this.codec.encodeDelivery(sub, messages)) this.sendRaw(frame);
+    return !this.ctx.flow.full(this.ctx.flow.observe(this));
+  }
+
+  private consumerAck(f: ConsumerAckFrame): void {
+    const { limits, streams } = this.ctx;
+    if (this.pending >= limits.maxPendingRequests) {
+      throw new TooManyInFlight("requests", limits.maxPendingRequests);
+    }
+    this.pending++;
+    streams
+      .ackConsumer(this.principal, f.stream, f.consumer, f.seq)
+      .then(
+        (c) =>
+          this.send({
+            type: "consumer_acked",
+            id: f.id,
+            stream: f.stream,
+            consumer: f.consumer,
+            acked_seq: c.ackedSeq,
+          }),
+        (err: unknown) => this.sendError(err, { id: f.id }),
+      )
+      .finally(() => this.pending--);
+  }
+
+  /** Acks completed in the same turn of the event loop leave in one frame. */
+  private queueAck(entry: AckEntry): void {
+    this.acks.push(entry);
+    this.ackFlush ??= setImmediate(() => this.flushAcks());
+  }
+
+  private flushAcks(): void {
+    clearImmediate(this.ackFlush);
+    this.ackFlush = undefined;
+    if (this.acks.length === 0) return;
+    const acks = this.acks;
+    this.acks = [];
+    this.send({ type: "acks", acks });
+  }
+
+  private sendError(err: unknown, ref: Ref): void {
+    if (!(err instanceof StrataError)) {
+      this.ctx.logger.error({ err, tenant: this.principal.tenant.id }, "websocket request failed");
+    }
+    // Answers already due go first, so the client sees them in the order they happened.
+    this.flushAcks();
+    this.send(errorFrame(err, ref));
+  }
+
+  private send(frame: ServerFrame): void {
+    this.sendRaw(this.codec.encode(frame));
+  }
+
+  private sendRaw(data: Buffer): void {
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    this.socket.send(data, { binary: this.codec.binary });
+    const buffered = this.ctx.flow.observe(this);
+    if (!this.readingPaused && buffered > this.ctx.limits.sendLimitBytes) {
+      // The client sends but does not read: stop reading its frames until it catches up.
+      this.readingPaused = true;
+      this.socket.pause();
+      this.ctx.flow.watch(this);
+    }
+  }
+
+  private dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearImmediate(this.ackFlush);
+    this.acks = [];
+    this.subs.closeAll();
+    this.appends.close();
+    this.chunks.clear();
+    this.ctx.flow.forget(this);
+  }
+}
+
+/** The frame's `id` and `sub`, when they are usable, for the error that answers it. */
+function refOf(raw: unknown): Ref {
+  if (typeof raw !== "object" || raw === null) return {};
+  const { id, sub } = raw as { id?: unknown; sub?: unknown };
+  const okId = frameIdSchema.safeParse(id);
+  const okSub = subIdSchema.safeParse(sub);
+  return {
+    ...(okId.success ? { id: okId.data } : {}),
+    ...(okSub.success ? { sub: okSub.data } : {}),
+  };
+}

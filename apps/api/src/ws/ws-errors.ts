@@ -1,0 +1,72 @@
+import {
+  type FieldIssue,
+  type FrameId,
+  type ServerFrame,
+  StrataError,
+  type SubId,
+} from "@strata/core";
+import { toProblem } from "../http/problem.js";
+
+/** A frame that could not be decoded or failed its schema; the connection stays open. */
+export class MalformedFrame extends StrataError {
+  readonly code = "malformed_frame";
+  readonly status = 400;
+  constructor(readonly issues: readonly FieldIssue[]) {
+    const first = issues[0];
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+    super(first ? `${first.path || "frame"}: ${first.message}${more}` : "The frame is not valid.");
+    this.details.errors = issues;
+  }
+}
+
+/** Too many appends (or other requests) outstanding on this connection: wait for answers, then retry. */
+export class TooManyInFlight extends StrataError {
+  readonly code = "too_many_in_flight";
+  readonly status = 429;
+  override readonly retryable = true;
+  constructor(what: string, limit: number) {
+    super(`At most ${limit} ${what} may be outstanding on one connection; wait for answers.`);
+    this.details.limit = limit;
+  }
+}
+
+export class TooManySubscriptions extends StrataError {
+  readonly code = "too_many_subscriptions";
+  readonly status = 429;
+  constructor(limit: number) {
+    super(`A connection may hold at most ${limit} subscriptions.`);
+    this.details.limit = limit;
+  }
+}
+
+export class SubscriptionExists extends StrataError {
+  readonly code = "subscription_exists";
+  readonly status = 409;
+  constructor(sub: SubId) {
+    super(`Subscription ${JSON.stringify(sub)} is already active on this connection.`);
+  }
+}
+
+/** Reading a subscription's backlog failed (database trouble); subscribing again may work. */
+export class SubscriptionFailed extends StrataError {
+  readonly code = "subscription_failed";
+  readonly status = 503;
+  override readonly retryable = true;
+}
+
+/** The same mapping as HTTP problems (code, status, detail), as an `error` frame. */
+export function errorFrame(err: unknown, ref: { id?: FrameId; sub?: SubId }): ServerFrame {
+  const problem = toProblem(err);
+  const strata = err instanceof StrataError ? err : undefined;
+  const details = strata && Object.keys(strata.details).length > 0 ? strata.details : undefined;
+  return {
+    type: "error",
+    ...(ref.id !== undefined ? { id: ref.id } : {}),
+    ...(ref.sub !== undefined ? { sub: ref.sub } : {}),
+    code: problem.code,
+    status: problem.status,
+    message: problem.detail,
+    retryable: strata?.retryable ?? false,
+    ...(details ? { details } : {}),
+  };
+}

@@ -1,0 +1,168 @@
+import { type IncomingMessage } from "node:http";
+import { type Duplex } from "node:stream";
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from "@nestjs/common";
+import {
+  type Principal,
+  StrataError,
+  StreamsService,
+  Unauthenticated,
+  Unavailable,
+  WS_SUBPROTOCOLS,
+} from "@strata/core";
+import { WebSocket, WebSocketServer } from "ws";
+import { bearerFromHeader, CredentialResolver } from "../tenants/credentials.js";
+import { rejectUpgrade, UpgradeRouter } from "./upgrade-router.js";
+import { JsonCodec, MsgpackCodec } from "./ws-codec.js";
+import { WsConnection } from "./ws-connection.js";
+import { FlowControl } from "./ws-flow.js";
+import { WS_LIMITS, type WsLimits } from "./ws-limits.js";
+
+export const STREAMS_WS_PATH = "/v1/ws";
+
+/** Counters for tests, metrics and the admin. */
+export interface WsStats {
+  readonly connections: number;
+  readonly subscriptions: number;
+  readonly pausedSubscriptions: number;
+  readonly bufferedBytes: number;
+}
+
+/**
+ * The streams WebSocket endpoint: authenticates upgrades on `/v1/ws`
+ * (before the handshake, so a bad credential is a plain 401), picks the
+ * encoding from the subprotocol, and owns the node-wide parts: heartbeats,
+ * send-side flow control and closing everything at shutdown.
+ */
+@Injectable()
+export class WsServer implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger("ws");
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<WsConnection>();
+  private readonly json: JsonCodec;
+  private readonly msgpack: MsgpackCodec;
+  readonly flow: FlowControl;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly router: UpgradeRouter,
+    private readonly credentials: CredentialResolver,
+    private readonly streams: StreamsService,
+    @Inject(WS_LIMITS) private readonly limits: WsLimits,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: limits.maxFrameBytes,
+      // Values are usually compressed or binary already; deflate would cost CPU and memory per socket.
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: (offered) =>
+        offered.has(WS_SUBPROTOCOLS.msgpack)
+          ? WS_SUBPROTOCOLS.msgpack
+          : offered.has(WS_SUBPROTOCOLS.json)
+            ? WS_SUBPROTOCOLS.json
+            : false,
+    });
+    // Tells clients how large their frames may be (and so how to size append_chunk values).
+    this.wss.on("headers", (headers) =>
+      headers.push(`Strata-Max-Frame-Bytes: ${limits.maxFrameBytes}`),
+    );
+    this.json = new JsonCodec(limits.maxFrameBytes);
+    this.msgpack = new MsgpackCodec(limits.maxFrameBytes);
+    this.flow = new FlowControl(limits, () => this.connections);
+  }
+
+  onModuleInit(): void {
+    this.router.route(STREAMS_WS_PATH, (req, socket, head) => void this.upgrade(req, socket, head));
+  }
+
+  onApplicationBootstrap(): void {
+    this.flow.start();
+    this.heartbeat = setInterval(() => this.beat(), this.limits.pingIntervalMs).unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    this.flow.stop();
+    const open = [...this.connections].map((c) => c.socket);
+    const closed = open.map(
+      (ws) => new Promise<void>((resolve) => ws.once("close", () => resolve())),
+    );
+    for (const ws of open) ws.close(1001, "server shutting down");
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(closed),
+      new Promise<void>((resolve) => (grace = setTimeout(resolve, this.limits.closeGraceMs))),
+    ]);
+    clearTimeout(grace);
+    for (const ws of open) if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+  }
+
+  stats(): WsStats {
+    let subscriptions = 0;
+    let pausedSubscriptions = 0;
+    for (const c of this.connections) {
+      subscriptions += c.subscriptionCount;
+      pausedSubscriptions += c.pausedSubscriptions;
+    }
+    return {
+      connections: this.connections.size,
+      subscriptions,
+      pausedSubscriptions,
+      bufferedBytes: this.flow.bufferedBytes,
+    };
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (this.closing) return rejectUpgrade(socket, new Unavailable("The server is shutting down."));
+    let principal: Principal;
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const credential =
+        bearerFromHeader(req.headers.authorization) ?? (url.searchParams.get("token") || undefined);
+      principal = await this.credentials.resolvePrincipal(credential);
+    } catch (err) {
+      if (!(err instanceof StrataError))
+        this.logger.error({ err }, "websocket authentication failed");
+      const challenge =
+        err instanceof Unauthenticated ? ['WWW-Authenticate: Bearer realm="strata"'] : [];
+      return rejectUpgrade(socket, err, challenge);
+    }
+    if (socket.destroyed) return;
+    if (this.closing) return rejectUpgrade(socket, new Unavailable("The server is shutting down."));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, principal));
+  }
+
+  private accept(ws: WebSocket, principal: Principal): void {
+    const codec = ws.protocol === WS_SUBPROTOCOLS.msgpack ? this.msgpack : this.json;
+    const context = {
+      streams: this.streams,
+      limits: this.limits,
+      flow: this.flow,
+      logger: this.logger,
+    };
+    const connection = new WsConnection(ws, principal, codec, context);
+    this.connections.add(connection);
+    ws.once("close", () => this.connections.delete(connection));
+  }
+
+  /** Pings every connection; one that did not answer the previous ping is dead and is cut. */
+  private beat(): void {
+    for (const c of this.connections) {
+      if (!c.alive && !c.heartbeatExempt) {
+        c.socket.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.socket.ping();
+    }
+  }
+}

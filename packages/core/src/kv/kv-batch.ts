@@ -1,0 +1,76 @@
+import { type BucketId, type KvEvent, type KvOp } from "./kv.js";
+import { type KvBatchBucket, type KvChange, type KvCommitBatch } from "./kv-store.js";
+import { type OwnedBucket } from "./owned-bucket.js";
+
+/** One accepted write (a put, a delete, a transaction, a touch, an expiry) waiting to be committed. */
+export interface KvItem {
+  readonly generation: number;
+  readonly bucket: OwnedBucket;
+  /** null for a touch, which changes no revision. */
+  readonly revision: number | null;
+  readonly changes: readonly KvChange[];
+  readonly bytesDelta: number;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+}
+
+/** Merges the items of one transaction: their changes in order, and each bucket's revision range. */
+export function buildKvBatch(nodeId: string, items: readonly KvItem[]): KvCommitBatch {
+  const buckets = new Map<BucketId, KvBatchBucket>();
+  const changes: KvChange[] = [];
+  for (const item of items) {
+    changes.push(...item.changes);
+    const id = item.bucket.id;
+    const b = buckets.get(id) ?? {
+      bucketId: id,
+      prevRevision: null,
+      lastRevision: null,
+      history: item.bucket.config.history,
+    };
+    if (item.revision === null) {
+      buckets.set(id, b);
+      continue;
+    }
+    // Revisions are assigned in acceptance order, so the first one of a bucket opens its range.
+    buckets.set(id, {
+      ...b,
+      prevRevision: b.prevRevision ?? item.revision - 1,
+      lastRevision: item.revision,
+    });
+  }
+  return { nodeId, buckets: [...buckets.values()], changes };
+}
+
+/** Bus event: the committed changes of one bucket from one transaction, by revision. */
+export interface KvBusEvent {
+  readonly bucketId: BucketId;
+  /** Every revision in [firstRevision, lastRevision] belongs to this event. */
+  readonly firstRevision: number;
+  readonly lastRevision: number;
+  readonly events: readonly KvEvent[];
+}
+
+/** The bus events of committed items: one per bucket, its changes in revision order. */
+export function busEvents(items: readonly KvItem[]): Map<BucketId, KvBusEvent> {
+  const byBucket = new Map<BucketId, KvBusEvent>();
+  for (const item of items) {
+    if (item.revision === null) continue;
+    const prev = byBucket.get(item.bucket.id);
+    const events = item.changes.map(({ revision, key, op, value, expiresAt }) => ({
+      revision: revision!,
+      key,
+      op: op as KvOp,
+      value,
+      expiresAt,
+    }));
+    byBucket.set(item.bucket.id, {
+      bucketId: item.bucket.id,
+      firstRevision: prev?.firstRevision ?? item.revision,
+      lastRevision: item.revision,
+      events: prev ? [...prev.events, ...events] : events,
+    });
+  }
+  return byBucket;
+}
+
+export const bucketTopic = (id: BucketId) => `bucket:${id}`;

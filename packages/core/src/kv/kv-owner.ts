@@ -1,0 +1,293 @@
+import { type Bus } from "../bus/bus.js";
+import { type Clock } from "../common/clock.js";
+import { GroupCommitter } from "../streams/group-committer.js";
+import { type Claimer } from "../streams/owner-ports.js";
+import { CommitFailed, Fenced } from "../streams/stream.errors.js";
+import { bucketTopic, buildKvBatch, busEvents, type KvItem } from "./kv-batch.js";
+import { BucketNotFound, KeyNotFound } from "./kv.errors.js";
+import {
+  type BucketId,
+  type BucketRef,
+  type KvCompare,
+  type KvConfig,
+  type KvTxnOp,
+  type KvTxnResult,
+  type KvWriteResult,
+} from "./kv.js";
+import { type KvLog } from "./kv-store.js";
+import { type Staged, stageExpire, stageTouch, stageWrites } from "./kv-stage.js";
+import { OwnedBucket, type KvPeek } from "./owned-bucket.js";
+
+export { type KvPeek };
+
+export interface KvOwnerOptions {
+  /** This node; its id changes when it rejoins as a new incarnation. */
+  readonly node: { readonly id: string };
+  readonly maxBatchItems: number;
+  readonly maxInFlight: number;
+  /** Settled key states kept in memory per bucket (for CAS without a read). */
+  readonly maxKnownKeys?: number;
+  /** Called after every group-commit transaction (for metrics). */
+  readonly onCommit?: (stats: { ok: boolean; changes: number; seconds: number }) => void;
+  /** Called once when a write finds this node fenced. */
+  readonly onFenced?: (err: Fenced) => void;
+}
+
+/**
+ * Serves the buckets this node owns (placement `bucket:<id>`): assigns each
+ * write the next bucket-wide revision in memory, decides preconditions
+ * against the key's current state — writes accepted but not yet committed
+ * included — and commits through one GroupCommitter in fenced transactions.
+ * Any failed commit drops every loaded bucket (a "generation"); they reload
+ * from the database, which is the only truth, so revisions stay dense.
+ */
+export class KvOwner {
+  private readonly buckets = new Map<BucketId, OwnedBucket>();
+  private readonly loading = new Map<BucketId, Promise<OwnedBucket>>();
+  private readonly committer: GroupCommitter<KvItem>;
+  private generation = 0;
+  private nodeId: string;
+
+  constructor(
+    private readonly log: KvLog,
+    private readonly bus: Bus,
+    private readonly claimer: Claimer,
+    private readonly clock: Clock,
+    private readonly options: KvOwnerOptions,
+  ) {
+    this.nodeId = options.node.id;
+    this.committer = new GroupCommitter((items, predecessor) => this.write(items, predecessor), {
+      maxBatchItems: options.maxBatchItems,
+      maxInFlight: options.maxInFlight,
+    });
+  }
+
+  /** A put; `compare` carries `If-Match` / `If-None-Match`. */
+  async put(
+    ref: BucketRef,
+    key: string,
+    value: Uint8Array,
+    opts: { ttlSeconds?: number; compare?: KvCompare } = {},
+  ): Promise<KvWriteResult> {
+    // Without a condition or a byte limit, a put does not need the key's old state.
+    const needState = (b: OwnedBucket) => opts.compare !== undefined || b.config.maxBytes !== null;
+    const staged = await this.mutate(ref, [key], needState, (b, now) => {
+      if (opts.compare) b.require([opts.compare], now, false);
+      return stageWrites(b, now, [{ op: "put", key, value, ttlSeconds: opts.ttlSeconds }]);
+    });
+    return { revision: staged!.revision! };
+  }
+
+  async delete(ref: BucketRef, key: string, compare?: KvCompare): Promise<KvWriteResult> {
+    const staged = await this.mutate(ref, [key], true, (b, now) => {
+      if (compare) b.require([compare], now, false);
+      const s = stageWrites(b, now, [{ op: "delete", key }]);
+      if (!s) throw new KeyNotFound(b.name, key);
+      return s;
+    });
+    return { revision: staged!.revision! };
+  }
+
+  /** All writes or none, with one revision, if every compare holds. */
+  async txn(
+    ref: BucketRef,
+    compares: readonly KvCompare[],
+    ops: readonly KvTxnOp[],
+  ): Promise<KvTxnResult> {
+    const keys = [...new Set([...compares.map((c) => c.key), ...ops.map((o) => o.key)])];
+    const staged = await this.mutate(ref, keys, true, (b, now) => {
+      b.require(compares, now, true);
+      return stageWrites(b, now, ops);
+    });
+    return { revision: staged?.revision ?? null };
+  }
+
+  /** Moves a live key's expiry to now + TTL (0: never), without a new revision. */
+  async touch(
+    ref: BucketRef,
+    key: string,
+    ttlSeconds?: number,
+  ): Promise<{ expiresAt: Date | null }> {
+    const staged = await this.mutate(ref, [key], true, (b, now) =>
+      stageTouch(b, now, key, ttlSeconds),
+    );
+    return { expiresAt: staged!.changes[0]!.expiresAt };
+  }
+
+  /** Purges `key` if its TTL has run out: an `expire` change with its own revision. */
+  async expire(ref: BucketRef, key: string): Promise<boolean> {
+    const staged = await this.mutate(ref, [key], true, (b, now) => stageExpire(b, now, key));
+    return staged !== null;
+  }
+
+  /** The buckets loaded here, as refs. */
+  loaded(): BucketRef[] {
+    return [...this.buckets.values()].map((b) => b.ref);
+  }
+
+  peek(id: BucketId): KvPeek | undefined {
+    return this.buckets.get(id)?.peek();
+  }
+
+  /** Config changed (PUT): the loaded bucket follows. */
+  updateConfig(id: BucketId, config: KvConfig): void {
+    const b = this.buckets.get(id);
+    if (b) b.config = config;
+  }
+
+  /** Forget a bucket (deleted, or given up); its next use reloads it. */
+  forget(id: BucketId): void {
+    this.buckets.delete(id);
+  }
+
+  /** Drops idle buckets from memory (their placement rows stay ours). */
+  evictIdle(idleMs: number): number {
+    if (this.committer.queued > 0 || this.committer.busy > 0) return 0;
+    const horizon = this.clock.now().getTime() - idleMs;
+    let n = 0;
+    for (const [id, b] of this.buckets) {
+      if (b.lastUsed < horizon) {
+        this.buckets.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Stops serving everything at once (lease lost, or shutting down); pending writes fail retryably. */
+  stepDown(reason: Error): void {
+    this.failGeneration(reason);
+  }
+
+  /** Waits until every accepted write has been committed or failed. */
+  drain(): Promise<void> {
+    return this.committer.drain();
+  }
+
+  get loadedBuckets(): number {
+    return this.buckets.size;
+  }
+
+  /**
+   * Loads what `decide` needs (the bucket; with `needState` the keys), then
+   * runs it synchronously — nothing else can change the bucket between its
+   * checks and its staging — and waits for the staged changes to commit.
+   */
+  private async mutate(
+    ref: BucketRef,
+    keys: readonly string[],
+    needState: boolean | ((b: OwnedBucket) => boolean),
+    decide: (b: OwnedBucket, now: number) => Staged | null,
+  ): Promise<Staged | null> {
+    for (let attempt = 0; ; attempt++) {
+      const b = await this.open(ref);
+      let staged: Staged | null;
+      b.pin(keys);
+      try {
+        const load = typeof needState === "function" ? needState(b) : needState;
+        const unknown = load ? b.unknown(keys) : [];
+        if (unknown.length > 0) {
+          const rows = await this.log.loadKeys(b.id, unknown);
+          if (this.buckets.get(b.id) === b) b.fill(unknown, rows);
+        }
+        if (this.buckets.get(b.id) !== b) {
+          if (attempt >= 3) throw new CommitFailed("The bucket was reloaded; retry.");
+          continue;
+        }
+        const now = this.clock.now().getTime();
+        staged = decide(b, now);
+        b.lastUsed = now;
+      } finally {
+        b.unpin(keys);
+      }
+      if (staged) await this.enqueue(b, staged);
+      return staged;
+    }
+  }
+
+  private async open(ref: BucketRef): Promise<OwnedBucket> {
+    // Rejoined as a new incarnation: whatever the old one held in memory is void.
+    if (this.nodeId !== this.options.node.id) this.failGeneration(new Fenced(this.nodeId));
+    const hit = this.buckets.get(ref.id);
+    if (hit) return hit;
+    let pending = this.loading.get(ref.id);
+    if (!pending) {
+      const generation = this.generation;
+      const loading = (async () => {
+        await this.claimer.claim(`bucket:${ref.id}`, "bucket", ref.tenantId);
+        const loaded = await this.log.load(ref.id);
+        if (!loaded) throw new BucketNotFound(ref.name);
+        const b = new OwnedBucket(ref, loaded, this.clock.now().getTime());
+        if (generation === this.generation) this.buckets.set(ref.id, b);
+        return b;
+      })().finally(() => {
+        if (this.loading.get(ref.id) === loading) this.loading.delete(ref.id);
+      });
+      this.loading.set(ref.id, (pending = loading));
+    }
+    return pending;
+  }
+
+  private enqueue(b: OwnedBucket, staged: Staged): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.committer.add({ generation: this.generation, bucket: b, ...staged, resolve, reject });
+    });
+  }
+
+  private async write(items: KvItem[], predecessor: Promise<unknown>): Promise<void> {
+    const live = items.filter((i) => i.generation === this.generation);
+    for (const stale of items)
+      if (stale.generation !== this.generation)
+        stale.reject(new CommitFailed("The bucket was reloaded; retry."));
+    if (live.length === 0) return;
+    const generation = live[0]!.generation;
+    const batch = buildKvBatch(this.nodeId, live);
+    const started = performance.now();
+    const report = (ok: boolean) =>
+      this.options.onCommit?.({
+        ok,
+        changes: batch.changes.length,
+        seconds: (performance.now() - started) / 1000,
+      });
+    try {
+      const outcome = await this.log.commit(batch, predecessor);
+      report(true);
+      for (const c of outcome.buckets) this.buckets.get(c.bucketId)?.committed(c);
+      for (const id of outcome.missing) this.buckets.delete(id);
+      const written = live.filter((i) => !outcome.missing.includes(i.bucket.id));
+      for (const item of written) item.bucket.settle(item.changes, item.bytesDelta);
+      for (const [id, event] of busEvents(written)) this.bus.publish(bucketTopic(id), event);
+      for (const item of live) {
+        if (written.includes(item)) item.resolve();
+        else item.reject(new BucketNotFound(item.bucket.name));
+      }
+      const max = this.options.maxKnownKeys ?? 10_000;
+      for (const b of new Set(written.map((i) => i.bucket))) b.evict(max);
+    } catch (err) {
+      report(false);
+      const failure = this.onWriteError(err, generation);
+      for (const item of live) item.reject(failure);
+      throw failure;
+    }
+  }
+
+  private onWriteError(err: unknown, generation: number): Error {
+    const failure =
+      err instanceof Fenced || err instanceof CommitFailed
+        ? err
+        : new CommitFailed(`The write was not committed: ${(err as Error).message}`);
+    if (generation === this.generation) {
+      this.failGeneration(failure);
+      if (failure instanceof Fenced) this.options.onFenced?.(failure);
+    }
+    return failure;
+  }
+
+  private failGeneration(reason: Error): void {
+    this.generation++;
+    this.nodeId = this.options.node.id;
+    this.buckets.clear();
+    this.loading.clear();
+    for (const item of this.committer.reset()) item.reject(reason);
+  }
+}

@@ -1,0 +1,29 @@
+import { Fenced } from "@strata/core";
+import type pg from "pg";
+import { inTransaction } from "./client.js";
+
+/**
+ * Proves the node lease inside a transaction (DESIGN §7). `FOR SHARE` makes a
+ * concurrent "declare dead" wait for this commit, so whoever takes over next
+ * loads state that includes it. A live lease is alive, suspect or draining
+ * by the database clock; "dead" is final.
+ */
+export const FENCE_SQL = `select 1 from nodes where id = $1 and status <> 'dead' and lease_expires_at > now() for share`;
+
+/**
+ * BEGIN; prove `nodeId`'s node lease; run `work`; COMMIT — or roll back and
+ * throw (`Fenced` when the lease is gone). Every owner write goes through it.
+ */
+export function fencedTransaction<T>(
+  pool: pg.Pool,
+  nodeId: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+  options: { replicated?: boolean } = {},
+): Promise<T> {
+  return inTransaction(pool, async (client) => {
+    if (options.replicated) await client.query("set local synchronous_commit = remote_apply");
+    const fence = await client.query(FENCE_SQL, [nodeId]);
+    if (fence.rowCount === 0) throw new Fenced(nodeId);
+    return work(client);
+  });
+}

@@ -1,0 +1,92 @@
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import {
+  type Bucket,
+  type BucketId,
+  type KvCatalog,
+  type KvConfig,
+  kvConfigFromJson,
+  kvConfigJson,
+  type TenantId,
+} from "@strata/core";
+import { type Database } from "../client.js";
+import { leases } from "../schema/cluster/tables.js";
+import { kvBuckets } from "../schema/kv/tables.js";
+
+type Row = typeof kvBuckets.$inferSelect;
+
+export class KvCatalogPg implements KvCatalog {
+  constructor(private readonly db: Database) {}
+
+  async create(tenantId: TenantId, name: string, config: KvConfig): Promise<Bucket | null> {
+    const [row] = await this.db
+      .insert(kvBuckets)
+      .values({ tenantId, name, config: kvConfigJson(config) })
+      .onConflictDoNothing()
+      .returning();
+    return row ? toBucket(row) : null;
+  }
+
+  async updateConfig(tenantId: TenantId, name: string, config: KvConfig): Promise<Bucket | null> {
+    const [row] = await this.db
+      .update(kvBuckets)
+      .set({ config: kvConfigJson(config), updatedAt: sql`now()` })
+      .where(and(eq(kvBuckets.tenantId, tenantId), eq(kvBuckets.name, name)))
+      .returning();
+    return row ? toBucket(row) : null;
+  }
+
+  async get(tenantId: TenantId, name: string): Promise<Bucket | null> {
+    const [row] = await this.db
+      .select()
+      .from(kvBuckets)
+      .where(and(eq(kvBuckets.tenantId, tenantId), eq(kvBuckets.name, name)));
+    return row ? toBucket(row) : null;
+  }
+
+  async list(tenantId: TenantId, page: { after?: string; limit: number }): Promise<Bucket[]> {
+    const rows = await this.db
+      .select()
+      .from(kvBuckets)
+      .where(
+        and(
+          eq(kvBuckets.tenantId, tenantId),
+          page.after ? gt(kvBuckets.name, page.after) : undefined,
+        ),
+      )
+      .orderBy(asc(kvBuckets.name))
+      .limit(page.limit);
+    return rows.map(toBucket);
+  }
+
+  async delete(tenantId: TenantId, name: string): Promise<Bucket | null> {
+    const [row] = await this.db
+      .delete(kvBuckets)
+      .where(and(eq(kvBuckets.tenantId, tenantId), eq(kvBuckets.name, name)))
+      .returning();
+    return row ? toBucket(row) : null;
+  }
+
+  async owner(bucketId: BucketId): Promise<{ nodeId: string | null; epoch: number } | null> {
+    const [row] = await this.db
+      .select({ nodeId: leases.nodeId, epoch: leases.epoch })
+      .from(leases)
+      .where(eq(leases.resource, `bucket:${bucketId}`));
+    return row ?? null;
+  }
+}
+
+function toBucket(row: Row): Bucket {
+  return {
+    id: row.id as BucketId,
+    tenantId: row.tenantId as TenantId,
+    name: row.name,
+    mode: row.mode,
+    config: kvConfigFromJson(row.config),
+    lastRevision: row.lastRevision,
+    compactedRevision: row.compactedRevision,
+    keys: row.keys,
+    bytes: row.bytes,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
