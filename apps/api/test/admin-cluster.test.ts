@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HeartbeatMonitor } from "../src/cluster/heartbeat-monitor.js";
 import { startTestApp, type TestApp } from "./support/test-app.js";
+import { SseReader } from "./support/sse.js";
 import { TenantClient } from "./support/tenant-client.js";
 
 let t: TestApp;
@@ -96,6 +97,29 @@ describe("operator cluster API", () => {
       "/v1/admin/lag",
     );
     expect(ranking.body.items[0]).toMatchObject({ consumer: "slow", lag: 5 });
+    // The streams view shows the same lag, and a live subscriber's position.
+    const sse = new SseReader();
+    await sse.open(`${t.baseUrl}/v1/streams/work/events?from_seq=1`, {
+      authorization: `Bearer ${c.key}`,
+    });
+    await sse.waitFor(5);
+    const view = await admin.json<{
+      items: {
+        name: string;
+        head: number;
+        consumers: { lag: number }[];
+        subscribers: { lag: number; position: number }[];
+        max_lag: number;
+      }[];
+    }>("GET", "/v1/admin/streams");
+    const work = view.body.items.find((i) => i.name === "work")!;
+    expect(work).toMatchObject({
+      head: 5,
+      consumers: [{ lag: 5 }],
+      subscribers: [{ position: 5, lag: 0 }],
+      max_lag: 5,
+    });
+    sse.close();
     await c.json("POST", "/v1/streams/work/consumers/slow/ack", { seq: 5 });
     await monitor.run();
     expect((await alerts("?open=true&kind=lag")).items).toEqual([]);

@@ -2,6 +2,7 @@ import { Module } from "@nestjs/common";
 import { HealthModule } from "../health/health.module.js";
 import { AdminAlertsController } from "./admin-alerts.controller.js";
 import { AdminClusterController } from "./admin-cluster.controller.js";
+import { AdminStreamsController } from "./admin-streams.controller.js";
 import { AdminOverviewController } from "./admin-overview.controller.js";
 import { AdminTenantsController } from "./admin-tenants.controller.js";
 import { OperatorGuard } from "./operator.guard.js";
@@ -14,6 +15,7 @@ import { OperatorGuard } from "./operator.guard.js";
     AdminOverviewController,
     AdminClusterController,
     AdminAlertsController,
+    AdminStreamsController,
   ],
   providers: [OperatorGuard],
 })

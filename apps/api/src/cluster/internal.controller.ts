@@ -1,5 +1,6 @@
 import {
   Body,
+  Get,
   Controller,
   type CanActivate,
   type ExecutionContext,
@@ -16,10 +17,12 @@ import {
   type NewMessage,
   StrataError,
   StreamOwner,
+  StreamsService,
   type StreamRef,
   Unauthenticated,
 } from "@strata/core";
 import { type FastifyReply, type FastifyRequest } from "fastify";
+import { RUNTIME, type Runtime } from "../config/runtime.js";
 import { ClusterMembership } from "./cluster-membership.js";
 import { CLUSTER_SECRET, CLUSTER_SECRET_HEADER, sameSecret } from "./cluster-secret.js";
 import { errorAnswer, INTERNAL_CONTENT_TYPE, type InternalAnswer, wire } from "./internal-wire.js";
@@ -100,7 +103,22 @@ export class InternalStreamsController {
 @Controller("internal/node")
 @UseGuards(ClusterGuard)
 export class InternalNodeController {
-  constructor(private readonly membership: ClusterMembership) {}
+  constructor(
+    private readonly membership: ClusterMembership,
+    private readonly streams: StreamsService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
+
+  /** This node's live subscriptions (WebSocket, SSE) and their positions, for lag figures. */
+  @Get("subscriptions")
+  subscriptions() {
+    return {
+      node_id: this.runtime.node.identity.id,
+      items: this.streams
+        .subscriptions()
+        .map((s) => ({ stream_id: s.streamId, next_seq: s.nextSeq, state: s.state })),
+    };
+  }
 
   @Post("drain")
   @HttpCode(202)

@@ -74,7 +74,19 @@ describe("resilience", () => {
       authorization: `Bearer ${key}`,
     });
 
+    // The operator's streams view, asked on node 0, finds the subscriber on node 2.
+    await clients()[0]!.append("bus", "hello");
+    const view = await cluster
+      .admin(0)
+      .json<{ items: { name: string; subscribers: { node_id: string }[] }[] }>(
+        "GET",
+        "/v1/admin/streams",
+      );
+    expect(
+      view.body.items.find((i) => i.name === "bus")!.subscribers.map((s) => s.node_id),
+    ).toEqual([expect.stringMatching(/^node-2-/)]);
     const history = new History();
+    history.ack(1, "hello");
     let stop = false;
     const writing = writeUntil(clients, "bus", history, () => stop);
     await sleep(800);

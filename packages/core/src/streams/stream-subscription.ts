@@ -47,11 +47,12 @@ export class StreamSubscription {
   private overflowed = false;
   private unsubscribe: (() => void) | undefined;
   private reading = false;
+  private readonly closeListeners: (() => void)[] = [];
 
   constructor(
     private readonly bus: Bus,
     private readonly log: MessageLog,
-    private readonly streamId: StreamId,
+    readonly streamId: StreamId,
     private next: number,
     private readonly sink: SubscriptionSink,
     private readonly limits: SubscriptionLimits = DEFAULT_SUBSCRIPTION_LIMITS,
@@ -90,7 +91,13 @@ export class StreamSubscription {
     void this.catchUp();
   }
 
+  /** Called once when the subscription closes (registries of live subscriptions use it). */
+  onClose(fn: () => void): void {
+    this.closeListeners.push(fn);
+  }
+
   close(): void {
+    if (this.mode !== "closed") for (const fn of this.closeListeners.splice(0)) fn();
     this.mode = "closed";
     this.buffer = [];
     this.unsubscribe?.();

@@ -61,6 +61,7 @@ export interface StreamInfo extends Stream {
  */
 export class StreamsService {
   private readonly refs = new StreamRefCache();
+  private readonly live = new Set<StreamSubscription>();
 
   constructor(
     private readonly catalog: StreamCatalog,
@@ -211,7 +212,19 @@ export class StreamsService {
       fromSeq ??= consumer.ackedSeq + 1;
     }
     // Not started: the caller keeps a reference first (its sink may need it), then calls start().
-    return new StreamSubscription(this.bus, this.log, stream.id, fromSeq ?? 1, sink);
+    const sub = new StreamSubscription(this.bus, this.log, stream.id, fromSeq ?? 1, sink);
+    this.live.add(sub);
+    sub.onClose(() => this.live.delete(sub));
+    return sub;
+  }
+
+  /** Live subscriptions on this node, with how far each has got (for lag figures). */
+  subscriptions(): { streamId: StreamId; nextSeq: number; state: string }[] {
+    return [...this.live].map((s) => ({
+      streamId: s.streamId,
+      nextSeq: s.position,
+      state: s.state,
+    }));
   }
 
   async putConsumer(p: Principal, name: string, consumer: string, ackedSeq: number | undefined) {

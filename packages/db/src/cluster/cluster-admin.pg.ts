@@ -113,6 +113,34 @@ export class ClusterAdminPg {
     return rows.map((r) => ({ resource: r.resource, nodeId: r.node_id, epoch: Number(r.epoch) }));
   }
 
+  /** Streams across tenants with their head, owner and durable consumers (a page by stream id). */
+  async streams(filter: { tenant?: string; afterId?: number; limit: number }) {
+    const { rows } = await this.pool.query(
+      `select s.id, s.tenant_id, t.name as tenant_name, s.name, l.node_id, l.epoch,
+              greatest(s.last_seq, coalesce((select max(seq) from stream_messages m where m.stream_id = s.id), 0)) as head,
+              coalesce((select json_agg(json_build_object('name', c.name, 'acked_seq', c.acked_seq) order by c.name)
+                          from stream_consumers c where c.stream_id = s.id), '[]') as consumers
+         from streams s
+         join tenants t on t.id = s.tenant_id
+         left join leases l on l.resource = 'stream:' || s.id
+        where ($1::text is null or t.name = $1 or t.id::text = $1) and s.id > $2
+        order by s.id limit $3`,
+      [filter.tenant ?? null, filter.afterId ?? 0, filter.limit],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      tenantId: r.tenant_id as string,
+      tenantName: r.tenant_name as string,
+      name: r.name as string,
+      owner: r.node_id ? { nodeId: r.node_id as string, epoch: Number(r.epoch) } : null,
+      head: Number(r.head),
+      consumers: (r.consumers as { name: string; acked_seq: number }[]).map((c) => ({
+        name: c.name,
+        ackedSeq: Number(c.acked_seq),
+      })),
+    }));
+  }
+
   /** Durable consumers and how far behind the stream's head they are. */
   async consumerLag(minLag = 0, limit = 500) {
     const { rows } = await this.pool.query(

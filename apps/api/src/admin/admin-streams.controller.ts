@@ -1,0 +1,108 @@
+import { Controller, Get, Inject, Query, UseGuards } from "@nestjs/common";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
+import { StreamsService } from "@strata/core";
+import { ClusterAdminPg, PlacementPg } from "@strata/db";
+import { z } from "zod";
+import { CLUSTER_SECRET, CLUSTER_SECRET_HEADER } from "../cluster/cluster-secret.js";
+import { RUNTIME, type Runtime } from "../config/runtime.js";
+import { OperatorGuard } from "./operator.guard.js";
+
+const streamsQuery = z.strictObject({
+  tenant: z.string().max(200).optional(),
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+interface Subscriber {
+  node_id: string;
+  stream_id: number;
+  next_seq: number;
+  state: string;
+}
+
+/**
+ * Streams across tenants with lag figures: the committed head, each durable
+ * consumer's lag, and each live subscriber's lag on every node (asked over
+ * the internal channel; a node that does not answer in time is listed).
+ */
+@ApiTags("admin")
+@ApiBearerAuth("operator")
+@Controller("v1/admin/streams")
+@UseGuards(OperatorGuard)
+export class AdminStreamsController {
+  constructor(
+    private readonly cluster: ClusterAdminPg,
+    private readonly placement: PlacementPg,
+    private readonly streams: StreamsService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CLUSTER_SECRET) private readonly secret: string,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: "Streams with head, owner, consumer lag and live subscriber lag across nodes",
+  })
+  async list(@Query({ schema: streamsQuery }) q: z.infer<typeof streamsQuery>) {
+    const [rows, { subscribers, unreachable }] = await Promise.all([
+      this.cluster.streams({ tenant: q.tenant, afterId: q.after, limit: q.limit }),
+      this.subscribers(),
+    ]);
+    return {
+      items: rows.map((s) => {
+        const consumers = s.consumers.map((c) => ({
+          name: c.name,
+          acked_seq: c.ackedSeq,
+          lag: Math.max(0, s.head - c.ackedSeq),
+        }));
+        const subs = subscribers
+          .filter((x) => x.stream_id === s.id)
+          .map((x) => ({
+            node_id: x.node_id,
+            state: x.state,
+            position: x.next_seq - 1,
+            lag: Math.max(0, s.head - (x.next_seq - 1)),
+          }));
+        return {
+          id: s.id,
+          tenant: { id: s.tenantId, name: s.tenantName },
+          name: s.name,
+          owner: s.owner ? { node_id: s.owner.nodeId, epoch: s.owner.epoch } : null,
+          head: s.head,
+          consumers,
+          subscribers: subs,
+          max_lag: Math.max(0, ...consumers.map((c) => c.lag), ...subs.map((x) => x.lag)),
+        };
+      }),
+      next_after: rows.length === q.limit ? rows[rows.length - 1]!.id : null,
+      unreachable_nodes: unreachable,
+    };
+  }
+
+  private async subscribers(): Promise<{ subscribers: Subscriber[]; unreachable: string[] }> {
+    const me = this.runtime.node.identity.id;
+    const local: Subscriber[] = this.streams
+      .subscriptions()
+      .map((s) => ({ node_id: me, stream_id: s.streamId, next_seq: s.nextSeq, state: s.state }));
+    const others = (await this.placement.aliveNodes()).filter((n) => n.id !== me);
+    const unreachable: string[] = [];
+    const remote = await Promise.all(
+      others.map(async (n) => {
+        try {
+          const res = await fetch(`${n.address}/internal/node/subscriptions`, {
+            headers: { [CLUSTER_SECRET_HEADER]: this.secret },
+            signal: AbortSignal.timeout(2000),
+          });
+          const body = (await res.json()) as {
+            node_id: string;
+            items: Omit<Subscriber, "node_id">[];
+          };
+          return body.items.map((i) => ({ ...i, node_id: body.node_id }));
+        } catch {
+          unreachable.push(n.id);
+          return [];
+        }
+      }),
+    );
+    return { subscribers: [...local, ...remote.flat()], unreachable };
+  }
+}
