@@ -25,8 +25,9 @@ export class HttpClient {
     body: Buffer | string | undefined,
     contentType: string | undefined,
     cb: HttpCallback,
+    extraHeaders?: Readonly<Record<string, string>>,
   ): void {
-    const headers: Record<string, string | number> = { ...this.headers };
+    const headers: Record<string, string | number> = { ...this.headers, ...extraHeaders };
     if (body !== undefined) {
       headers["content-type"] = contentType ?? "application/json";
       headers["content-length"] = Buffer.byteLength(body);

@@ -112,6 +112,11 @@ export class StrataServer {
     }
   }
 
+  /** kill -9, as a crash would. */
+  kill(): void {
+    this.child.kill("SIGKILL");
+  }
+
   /** SIGTERM (so a CPU profile gets written), then SIGKILL after `graceMs`. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
