@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TenantClient } from "../support/tenant-client.js";
-import { checkHistory, History, writeUntil } from "./support/history.js";
+import { expectConsistent, History, writeUntil } from "./support/history.js";
 import { LocalCluster } from "./support/local-cluster.js";
 
 let cluster: LocalCluster | undefined;
@@ -19,16 +19,6 @@ async function ownerOf(c: LocalCluster, client: TenantClient, stream: string) {
     `/v1/streams/${stream}`,
   );
   return { node: c.node(info.body.owner?.node_id), epoch: info.body.owner!.epoch };
-}
-
-function verify(name: string, stored: Parameters<typeof checkHistory>[0], history: History) {
-  const problems = checkHistory(stored, history);
-  if (problems.length > 0) {
-    const file = LocalCluster.keepArtifact(name, { problems, acked: [...history.acked], stored });
-    expect.fail(
-      `${problems.length} violation(s), history kept in ${file}: ${problems.slice(0, 5).join("; ")}`,
-    );
-  }
 }
 
 describe("failover", () => {
@@ -58,7 +48,7 @@ describe("failover", () => {
     expect(firstAckAfter! - killedAt).toBeLessThan(LEASE_TTL_MS * 2);
     expect(history.failures).toEqual([]);
     const stored = await others()[0]!.readAll("orders");
-    verify("kill9", stored, history);
+    expectConsistent("kill9", stored, history);
     const { node: newOwner, epoch } = await ownerOf(cluster, others()[0]!, "orders");
     expect(newOwner.name).not.toBe(owner.name);
     expect(epoch).toBeGreaterThan(1);
@@ -95,7 +85,7 @@ describe("failover", () => {
     await writing;
 
     expect(history.failures).toEqual([]);
-    verify("sigstop", await others()[0]!.readAll("ledger"), history);
+    expectConsistent("sigstop", await others()[0]!.readAll("ledger"), history);
     // The woken node finds its lease gone at its next heartbeat and records the split brain.
     let splitBrain: { kind: string; details: { node_id: string } } | undefined;
     for (

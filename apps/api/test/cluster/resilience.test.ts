@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { SseReader } from "../support/sse.js";
 import { TenantClient, text } from "../support/tenant-client.js";
-import { checkHistory, History, writeUntil } from "./support/history.js";
+import { expectConsistent, History, writeUntil } from "./support/history.js";
 import { LocalCluster } from "./support/local-cluster.js";
 import { OwnRedis } from "./support/redis-server.js";
 
@@ -16,16 +16,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function verify(name: string, stored: Parameters<typeof checkHistory>[0], history: History) {
-  const problems = checkHistory(stored, history);
-  if (problems.length > 0) {
-    const file = LocalCluster.keepArtifact(name, { problems, acked: [...history.acked], stored });
-    expect.fail(
-      `${problems.length} violation(s), history kept in ${file}: ${problems.slice(0, 5).join("; ")}`,
-    );
-  }
-}
 
 describe("resilience", () => {
   it("a node whose PostgreSQL connections are cut recovers by itself and nothing acked is lost", async () => {
@@ -56,7 +46,7 @@ describe("resilience", () => {
     await writing;
 
     expect(history.failures).toEqual([]);
-    verify("pg-cut", await clients()[0]!.readAll("cuts"), history);
+    expectConsistent("pg-cut", await clients()[0]!.readAll("cuts"), history);
     for (const c of clients()) {
       expect((await fetch(`${c.baseUrl}/health/ready`)).status).toBe(200);
       expect((await c.append("cuts", `after-${c.baseUrl}`)).status).toBe(201);
@@ -99,7 +89,7 @@ describe("resilience", () => {
 
     expect(history.failures).toEqual([]);
     const stored = await clients()[0]!.readAll("bus");
-    verify("redis-restart", stored, history);
+    expectConsistent("redis-restart", stored, history);
     // The subscriber on another node got everything, in order, despite the gap in the bus.
     const events = await sse.waitFor(stored.length, 15_000);
     sse.close();
@@ -145,7 +135,7 @@ describe("resilience", () => {
       // Not even a retryable error reached a client: only connections to a stopped node were refused.
       expect(histories[i]!.unavailable, JSON.stringify(histories[i]!.unavailableBodies)).toBe(0);
       expect(histories[i]!.acked.size).toBeGreaterThan(10);
-      verify(`rolling-${s}`, await clients()[0]!.readAll(s), histories[i]!);
+      expectConsistent(`rolling-${s}`, await clients()[0]!.readAll(s), histories[i]!);
     }
   }, 150_000);
 });

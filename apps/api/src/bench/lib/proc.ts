@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 
 /** Resident set size of a process in bytes (VmRSS from /proc), or NaN if unreadable. */
 export function rssBytes(pid: number): number {
@@ -40,21 +39,4 @@ export async function withCpu<T>(
     clientCpuPct: ((c.user + c.system) / 1e6 / wall) * 100,
     serverCpuPct: ((s1 - s0) / wall) * 100,
   };
-}
-
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === "object"
-          ? resolve(address.port)
-          : reject(new Error("no free port")),
-      );
-    });
-  });
 }

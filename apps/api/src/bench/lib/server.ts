@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HttpClient } from "./http.js";
 import { sleep } from "./load.js";
-import { cpuSeconds, freePort, rssBytes } from "./proc.js";
+import { freePort } from "@strata/db/embedded";
+import { cpuSeconds, rssBytes } from "./proc.js";
 
 /** The built API entry point, next to this file's dist/bench/. */
 export const API_MAIN = fileURLToPath(new URL("../../main.js", import.meta.url));

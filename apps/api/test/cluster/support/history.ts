@@ -1,4 +1,6 @@
+import { expect } from "vitest";
 import { type ReadMessage, type TenantClient, text } from "../../support/tenant-client.js";
+import { LocalCluster } from "./local-cluster.js";
 
 /** What the clients saw: each acked append's seq and value, and when acks arrived. */
 export class History {
@@ -90,4 +92,19 @@ export async function writeUntil(
       }
     }),
   );
+}
+
+/** Fails the test when the stored stream breaks our semantics, keeping the history as an artifact. */
+export function expectConsistent(
+  name: string,
+  stored: readonly ReadMessage[],
+  history: History,
+): void {
+  const problems = checkHistory(stored, history);
+  if (problems.length > 0) {
+    const file = LocalCluster.keepArtifact(name, { problems, acked: [...history.acked], stored });
+    expect.fail(
+      `${problems.length} violation(s), history kept in ${file}: ${problems.slice(0, 5).join("; ")}`,
+    );
+  }
 }
