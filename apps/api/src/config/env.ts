@@ -79,8 +79,8 @@ export const envSchema = z.object({
   STRATA_REBALANCE_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
   STRATA_REBALANCE_SHARE: z.coerce.number().min(0.001).max(1).default(0.1),
   STRATA_LAG_ALERT_MESSAGES: z.coerce.number().int().min(1).default(10_000),
-  STRATA_COMMIT_BATCH: z.coerce.number().int().min(1).max(20_000).default(2000),
-  STRATA_COMMITS_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(2),
+  STRATA_COMMIT_BATCH: z.coerce.number().int().min(1).max(20_000).default(1000),
+  STRATA_COMMITS_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(4),
 });
 
 export type Env = z.infer<typeof envSchema>;

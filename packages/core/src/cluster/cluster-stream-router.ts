@@ -144,7 +144,10 @@ export class ClusterStreamRouter implements StreamRouter {
   ): Promise<T> {
     const resource = `stream:${ref.id}`;
     for (let attempt = 0; ; attempt++) {
-      const target = await this.target(resource);
+      // A stream loaded here is ours until we hand it over or lose our lease (then commits are
+      // fenced and we retry): no placement lookup on the hot path.
+      const target =
+        attempt === 0 && this.local.peek(ref.id) ? "self" : await this.target(resource);
       try {
         return target === "self" ? await here() : await there(target, attempt);
       } catch (err) {
