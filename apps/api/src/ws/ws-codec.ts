@@ -1,7 +1,9 @@
 import {
+  type KvEvent,
   type Message,
   type ServerFrame,
   type SubId,
+  type WireKvEvent,
   type WireMessage,
   WS_SUBPROTOCOLS,
   type WsSubprotocol,
@@ -63,6 +65,33 @@ export abstract class WsCodec {
     return frames;
   }
 
+  /**
+   * The `kv.events` frames of one KV delivery, split between events so that
+   * a frame stays near `frameBytes`; events are never split (an event whose
+   * value alone is larger goes out in a frame of its own).
+   */
+  encodeKvEvents(sub: SubId, events: readonly KvEvent[]): Buffer[] {
+    const frames: Buffer[] = [];
+    let batch: WireKvEvent[] = [];
+    let size = 0;
+    const flush = () => {
+      if (batch.length > 0) frames.push(this.encode({ type: "kv.events", sub, events: batch }));
+      batch = [];
+      size = 0;
+    };
+    for (const e of events) {
+      const value = e.value?.byteLength ?? 0;
+      // Field names and numbers take well under 128 bytes; base64 grows values by 4/3.
+      const bytes =
+        128 + Buffer.byteLength(e.key) + (this.binary ? value : Math.ceil(value / 3) * 4);
+      if (size + bytes > this.frameBytes && batch.length > 0) flush();
+      batch.push(wireKv(e));
+      size += bytes;
+    }
+    flush();
+    return frames;
+  }
+
   private chunks(sub: SubId, m: Message, out: Buffer[]): void {
     const value = asBuffer(m.value);
     const count = Math.ceil(value.byteLength / this.chunkBytes);
@@ -95,6 +124,16 @@ function wire(m: Message): WireMessage {
   };
 }
 
+function wireKv(e: KvEvent): WireKvEvent {
+  return {
+    revision: e.revision,
+    key: e.key,
+    op: e.op,
+    ...(e.value !== null && e.op === "put" ? { value: e.value } : {}),
+    ...(e.expiresAt ? { expires_at: e.expiresAt.toISOString() } : {}),
+  };
+}
+
 function asBuffer(v: Uint8Array): Buffer {
   return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
@@ -115,7 +154,7 @@ export class JsonCodec extends WsCodec {
   }
 
   encode(frame: ServerFrame): Buffer {
-    return Buffer.from(JSON.stringify(frame.type === "msg_chunk" ? base64Value(frame) : frame));
+    return Buffer.from(JSON.stringify(jsonFrame(frame)));
   }
 
   // Base64 grows values by 4/3: half a frame of base64 leaves room for the metadata.
@@ -136,6 +175,15 @@ export class JsonCodec extends WsCodec {
     parts.push(CLOSE);
     return Buffer.concat(parts);
   }
+}
+
+function jsonFrame(frame: ServerFrame): unknown {
+  if (frame.type === "msg_chunk") return base64Value(frame);
+  if (frame.type === "kv.events") {
+    const events = frame.events.map((e) => (e.value ? base64Value({ ...e, value: e.value }) : e));
+    return { ...frame, events };
+  }
+  return frame;
 }
 
 const COMMA = Buffer.from(",");

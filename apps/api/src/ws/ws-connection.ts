@@ -6,6 +6,8 @@ import {
   type ConsumerAckFrame,
   frameIdSchema,
   frameValue,
+  type KvEvent,
+  type KvService,
   type Message,
   type Principal,
   type ServerFrame,
@@ -21,11 +23,13 @@ import { ChunkAssembler } from "./ws-chunks.js";
 import { type WsCodec } from "./ws-codec.js";
 import { errorFrame, MalformedFrame, TooManyInFlight } from "./ws-errors.js";
 import { type Drainable, type FlowControl } from "./ws-flow.js";
+import { KvWatches } from "./ws-kv-watch.js";
 import { type WsLimits } from "./ws-limits.js";
 import { ConnectionSubscriptions } from "./ws-subscriptions.js";
 
 export interface ConnectionContext {
   readonly streams: StreamsService;
+  readonly kv: KvService;
   readonly limits: WsLimits;
   readonly flow: FlowControl;
   readonly logger: Logger;
@@ -41,6 +45,7 @@ type Ref = { id?: string | number; sub?: SubId };
  */
 export class WsConnection implements Drainable {
   private readonly subs: ConnectionSubscriptions;
+  private readonly kvWatches: KvWatches;
   private readonly appends: AppendPipeline;
   private readonly chunks: ChunkAssembler;
   private acks: AckEntry[] = [];
@@ -78,6 +83,11 @@ export class WsConnection implements Drainable {
       paused: () => flow.watch(this),
       send: (frame) => this.send(frame),
       sendError: (err, ref) => this.sendError(err, ref),
+    });
+    this.kvWatches = new KvWatches(this.subs, {
+      principal,
+      kv: ctx.kv,
+      deliver: (sub, events) => this.deliverKv(sub, events),
     });
     socket.on("message", (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     socket.on("pong", () => (this.alive = true));
@@ -165,12 +175,20 @@ export class WsConnection implements Drainable {
         return this.consumerAck(f);
       case "ping":
         return this.send({ type: "pong", id: f.id });
+      case "kv.watch":
+        return this.kvWatches.watch(f);
     }
   }
 
   private deliver(sub: SubId, messages: readonly Message[]): boolean {
     if (this.closed) return true;
     for (const frame of this.codec.encodeDelivery(sub, messages)) this.sendRaw(frame);
+    return !this.ctx.flow.full(this.ctx.flow.observe(this));
+  }
+
+  private deliverKv(sub: SubId, events: readonly KvEvent[]): boolean {
+    if (this.closed) return true;
+    for (const frame of this.codec.encodeKvEvents(sub, events)) this.sendRaw(frame);
     return !this.ctx.flow.full(this.ctx.flow.observe(this));
   }
 

@@ -1,4 +1,3 @@
-import { type StreamSubscription } from "@strata/core";
 import { type WsLimits } from "./ws-limits.js";
 
 /** What flow control needs of a connection. */
@@ -104,6 +103,11 @@ export class FlowControl {
   }
 }
 
+/** A subscription or KV watch, as the gate sees it. */
+interface CatchingUp {
+  readonly state: string;
+}
+
 /**
  * Bounds how many subscriptions read their backlog from storage at once.
  * When 1,000 slow clients drain together, resuming all of them at once
@@ -113,13 +117,13 @@ export class FlowControl {
  * when it goes live).
  */
 export class CatchUpGate {
-  private readonly active = new Set<StreamSubscription>();
-  private readonly queue: { sub: StreamSubscription; begin: () => void }[] = [];
+  private readonly active = new Set<CatchingUp>();
+  private readonly queue: { sub: CatchingUp; begin: () => void }[] = [];
 
   constructor(private readonly max: number) {}
 
   /** Runs `begin` (which starts or resumes `sub`) now, or when a turn is free. */
-  admit(sub: StreamSubscription, begin: () => void): void {
+  admit(sub: CatchingUp, begin: () => void): void {
     if (this.active.size < this.max && this.queue.length === 0) {
       this.active.add(sub);
       begin();

@@ -9,6 +9,7 @@ import {
   type OnModuleInit,
 } from "@nestjs/common";
 import {
+  KvService,
   type Principal,
   StrataError,
   StreamsService,
@@ -55,6 +56,7 @@ export class WsServer implements OnModuleInit, OnApplicationBootstrap, BeforeApp
     private readonly router: UpgradeRouter,
     private readonly credentials: CredentialResolver,
     private readonly streams: StreamsService,
+    private readonly kv: KvService,
     @Inject(WS_LIMITS) private readonly limits: WsLimits,
   ) {
     this.wss = new WebSocketServer({
@@ -145,6 +147,7 @@ export class WsServer implements OnModuleInit, OnApplicationBootstrap, BeforeApp
     const codec = ws.protocol === WS_SUBPROTOCOLS.msgpack ? this.msgpack : this.json;
     const context = {
       streams: this.streams,
+      kv: this.kv,
       limits: this.limits,
       flow: this.flow,
       logger: this.logger,

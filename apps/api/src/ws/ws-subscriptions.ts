@@ -4,7 +4,6 @@ import {
   type ServerFrame,
   StrataError,
   type StreamsService,
-  type StreamSubscription,
   type SubId,
   type SubscribeFrame,
   type UnsubscribeFrame,
@@ -28,17 +27,31 @@ export interface SubscriptionHost {
   sendError(err: unknown, ref: { id?: string | number; sub?: SubId }): void;
 }
 
-interface Sub {
-  subscription: StreamSubscription | undefined;
+/**
+ * What a subscription reads from: a core StreamSubscription or KvWatch
+ * (backlog, then live, exactly once; paused by a full sink, resumed from storage).
+ */
+export interface Feed {
+  readonly state: "catching_up" | "live" | "paused" | "closed";
+  start(): Promise<void>;
+  resume(): void;
+  close(): void;
+}
+
+/** One `sub` id of the connection; `feed` is set once it opened. */
+export interface Sub {
+  feed: Feed | undefined;
   closed: boolean;
   paused: boolean;
 }
 
+type Ref = { id: string | number; sub: SubId };
+
 /**
- * The subscriptions of one connection, by the client's `sub` id. Each is a
- * core StreamSubscription (backlog, then live, exactly once) whose sink is
- * the socket: when the socket is full the subscription pauses, holding
- * nothing, and the client is told with `slow_consumer`.
+ * The subscriptions of one connection, by the client's `sub` id: stream
+ * subscriptions and KV watches share the ids, the limit and `unsubscribe`.
+ * Each feed's sink is the socket: when the socket is full the feed pauses,
+ * holding nothing, and the client is told with `slow_consumer`.
  */
 export class ConnectionSubscriptions {
   private readonly subs = new Map<SubId, Sub>();
@@ -56,13 +69,54 @@ export class ConnectionSubscriptions {
   }
 
   subscribe(f: SubscribeFrame): void {
-    if (this.subs.has(f.sub)) throw new SubscriptionExists(f.sub);
+    void this.open(f, this.claim(f.sub));
+  }
+
+  /** Takes a `sub` id for a feed about to open; throws when it is in use or the limit is reached. */
+  claim(sub: SubId): Sub {
+    if (this.subs.has(sub)) throw new SubscriptionExists(sub);
     if (this.subs.size >= this.host.maxSubscriptions) {
       throw new TooManySubscriptions(this.host.maxSubscriptions);
     }
-    const s: Sub = { subscription: undefined, closed: false, paused: false };
-    this.subs.set(f.sub, s);
-    void this.open(f, s);
+    const s: Sub = { feed: undefined, closed: false, paused: false };
+    this.subs.set(sub, s);
+    return s;
+  }
+
+  /**
+   * The feed opened: sends `answer` (before start(), so it precedes the
+   * feed's first delivery), then starts the feed when a catch-up turn is free.
+   */
+  opened(ref: Ref, s: Sub, feed: Feed, answer: ServerFrame): void {
+    if (s.closed) {
+      feed.close();
+      return;
+    }
+    s.feed = feed;
+    this.host.send(answer);
+    this.host.catchUps.admit(feed, () => void this.start(ref, s, feed));
+  }
+
+  /** The feed paused on a full socket. */
+  paused(s: Sub, frame: ServerFrame): void {
+    s.paused = true;
+    this.host.send(frame);
+    this.host.paused();
+  }
+
+  /** The feed stopped on its own (storage failed, history compacted): the `sub` ends. */
+  failed(sub: SubId, s: Sub, err: Error, what: Record<string, unknown>): void {
+    this.end(sub, s);
+    this.host.logger.warn({ err: err.message, ...what }, "subscription failed");
+    const cause = err instanceof StrataError ? err : new SubscriptionFailed(err.message);
+    this.host.sendError(cause, { sub });
+  }
+
+  /** Opening or starting the feed failed: answers the frame that asked for it. */
+  fail(ref: Ref, s: Sub, err: unknown): void {
+    if (s.closed) return;
+    this.end(ref.sub, s);
+    this.host.sendError(err, ref);
   }
 
   /** Idempotent: unsubscribing a subscription that ended (or never was) is not an error. */
@@ -75,11 +129,11 @@ export class ConnectionSubscriptions {
   /** The socket has room again: paused subscriptions take turns reading what they missed. */
   drained(): void {
     for (const s of this.subs.values()) {
-      const subscription = s.subscription;
-      if (!s.paused || !subscription) continue;
-      this.host.catchUps.admit(subscription, () => {
+      const feed = s.feed;
+      if (!s.paused || !feed) continue;
+      this.host.catchUps.admit(feed, () => {
         s.paused = false;
-        if (!s.closed) subscription.resume();
+        if (!s.closed) feed.resume();
       });
     }
   }
@@ -94,49 +148,29 @@ export class ConnectionSubscriptions {
       const from = { seq: f.from_seq, consumer: f.consumer };
       const subscription = await host.streams.subscribe(host.principal, f.stream, from, {
         deliver: (messages) => s.closed || host.deliver(f.sub, messages),
-        paused: (nextSeq) => {
-          s.paused = true;
-          host.send({ type: "slow_consumer", sub: f.sub, next_seq: nextSeq });
-          host.paused();
-        },
-        failed: (err) => {
-          this.end(f.sub, s);
-          host.logger.warn({ err: err.message, stream: f.stream }, "subscription failed");
-          const cause = err instanceof StrataError ? err : new SubscriptionFailed(err.message);
-          host.sendError(cause, { sub: f.sub });
-        },
+        paused: (nextSeq) =>
+          this.paused(s, { type: "slow_consumer", sub: f.sub, next_seq: nextSeq }),
+        failed: (err) => this.failed(f.sub, s, err, { stream: f.stream }),
       });
-      if (s.closed) {
-        subscription.close();
-        return;
-      }
-      s.subscription = subscription;
-      // Before start(): `subscribed` precedes the subscription's first `msgs`.
-      host.send({ type: "subscribed", id: f.id, sub: f.sub, next_seq: subscription.position });
-      host.catchUps.admit(subscription, () => void this.start(f, s, subscription));
+      const next = subscription.position;
+      this.opened(f, s, subscription, { type: "subscribed", id: f.id, sub: f.sub, next_seq: next });
     } catch (err) {
       this.fail(f, s, err);
     }
   }
 
-  private async start(f: SubscribeFrame, s: Sub, subscription: StreamSubscription) {
+  private async start(ref: Ref, s: Sub, feed: Feed) {
     if (s.closed) return;
     try {
-      await subscription.start();
+      await feed.start();
     } catch (err) {
-      this.fail(f, s, err);
+      this.fail(ref, s, err);
     }
-  }
-
-  private fail(f: SubscribeFrame, s: Sub, err: unknown): void {
-    if (s.closed) return;
-    this.end(f.sub, s);
-    this.host.sendError(err, { id: f.id, sub: f.sub });
   }
 
   private end(sub: SubId, s: Sub): void {
     s.closed = true;
-    s.subscription?.close();
+    s.feed?.close();
     if (this.subs.get(sub) === s) this.subs.delete(sub);
   }
 }

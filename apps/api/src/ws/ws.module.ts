@@ -1,4 +1,5 @@
 import { Module } from "@nestjs/common";
+import { KvModule } from "../kv/kv.module.js";
 import { UpgradeRouter } from "./upgrade-router.js";
 import { DEFAULT_WS_LIMITS, WS_LIMITS } from "./ws-limits.js";
 import { WsServer } from "./ws-server.js";
@@ -8,6 +9,7 @@ import { WsServer } from "./ws-server.js";
  * automerge-repo sync socket) register their path with UpgradeRouter.
  */
 @Module({
+  imports: [KvModule],
   providers: [{ provide: WS_LIMITS, useValue: DEFAULT_WS_LIMITS }, UpgradeRouter, WsServer],
   exports: [UpgradeRouter, WsServer],
 })

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { type KvOp } from "../kv/kv.js";
+import { bucketNameSchema, kvPrefixSchema } from "../kv/kv.schemas.js";
 import { ACK_LEVELS, type AckLevel } from "./stream.js";
 import {
   consumerNameSchema,
@@ -124,6 +126,20 @@ export const consumerAckFrame = z.strictObject({
 
 export const pingFrame = z.strictObject({ type: z.literal("ping"), id: frameIdSchema });
 
+/**
+ * Watches a KV bucket's changes from `from_revision` (omitted: from now on),
+ * keys filtered by `prefix`. Shares `sub` ids, the subscription limit and
+ * `unsubscribe` with stream subscriptions.
+ */
+export const kvWatchFrame = z.strictObject({
+  type: z.literal("kv.watch"),
+  id: frameIdSchema,
+  sub: subIdSchema,
+  bucket: bucketNameSchema,
+  prefix: kvPrefixSchema.optional(),
+  from_revision: seq.optional(),
+});
+
 export const CLIENT_FRAME_TYPES = [
   "append",
   "append_batch",
@@ -132,6 +148,7 @@ export const CLIENT_FRAME_TYPES = [
   "unsubscribe",
   "consumer_ack",
   "ping",
+  "kv.watch",
 ] as const;
 
 export const clientFrameSchema = z.discriminatedUnion(
@@ -144,6 +161,7 @@ export const clientFrameSchema = z.discriminatedUnion(
     unsubscribeFrame,
     consumerAckFrame,
     pingFrame,
+    kvWatchFrame,
   ],
   {
     error: (issue) =>
@@ -159,6 +177,7 @@ export type AppendChunkFrame = z.infer<typeof appendChunkFrame>;
 export type SubscribeFrame = z.infer<typeof subscribeFrame>;
 export type UnsubscribeFrame = z.infer<typeof unsubscribeFrame>;
 export type ConsumerAckFrame = z.infer<typeof consumerAckFrame>;
+export type KvWatchFrame = z.infer<typeof kvWatchFrame>;
 
 /** The bytes of a frame or batch entry that passed `oneValue`. */
 export function frameValue(f: ValueFields): Uint8Array {
@@ -189,6 +208,15 @@ export interface WireMessage {
   readonly headers: Readonly<Record<string, string>>;
   readonly msg_id: string | null;
   readonly value: Uint8Array;
+}
+
+/** One KV change; `value` on puts only, `expires_at` (ISO 8601) only when the key has a TTL. */
+export interface WireKvEvent {
+  readonly revision: number;
+  readonly key: string;
+  readonly op: KvOp;
+  readonly value?: Uint8Array;
+  readonly expires_at?: string;
 }
 
 export type ServerFrame =
@@ -232,4 +260,13 @@ export type ServerFrame =
       readonly consumer: string;
       readonly acked_seq: number;
     }
-  | { readonly type: "pong"; readonly id: FrameId };
+  | { readonly type: "pong"; readonly id: FrameId }
+  | {
+      readonly type: "kv.watching";
+      readonly id: FrameId;
+      readonly sub: SubId;
+      readonly next_revision: number;
+    }
+  | { readonly type: "kv.events"; readonly sub: SubId; readonly events: readonly WireKvEvent[] }
+  /** A KV watch paused on a full socket; it resumes from `next_revision`. */
+  | { readonly type: "slow_consumer"; readonly sub: SubId; readonly next_revision: number };
