@@ -9,6 +9,7 @@ export * from "./streams/index.js";
 export * from "./cluster/cluster.js";
 export * from "./cluster/rendezvous.js";
 export * from "./cluster/cluster-stream-router.js";
+export * from "./cluster/cluster-kv-router.js";
 export * from "./cluster/remote-error.js";
 export * from "./ops/alert.js";
 export * from "./kv/index.js";

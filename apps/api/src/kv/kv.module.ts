@@ -6,15 +6,27 @@ import {
   type NestModule,
   type OnModuleInit,
 } from "@nestjs/common";
-import { type Bus, type Clock, KvOwner, KvService, NotOwner, purgeExpired } from "@strata/core";
+import {
+  type Bus,
+  type Clock,
+  ClusterKvRouter,
+  KvOwner,
+  KvService,
+  NotOwner,
+  purgeExpired,
+} from "@strata/core";
 import {
   type Database,
   KvCatalogPg,
   KvLogPg,
   KvReaderPg,
   LeaseTablePg,
+  PlacementPg,
   type Pool,
 } from "@strata/db";
+import { CLUSTER_SECRET } from "../cluster/cluster-secret.js";
+import { HttpKvForwarder } from "../cluster/http-kv-forwarder.js";
+import { InternalKvController } from "../cluster/internal-kv.controller.js";
 import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLOCK } from "../database/database.module.js";
 import { BUS } from "../streams/streams.module.js";
@@ -64,7 +76,7 @@ class KvHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
 }
 
 @Module({
-  controllers: [KvBucketsController, KvKeysController, KvEventsController],
+  controllers: [KvBucketsController, KvKeysController, KvEventsController, InternalKvController],
   providers: [
     { provide: KvCatalogPg, useFactory: (db: Database) => new KvCatalogPg(db), inject: [DATABASE] },
     { provide: KvLogPg, useFactory: (pool: Pool) => new KvLogPg(pool), inject: [PG_POOL] },
@@ -92,10 +104,19 @@ class KvHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
       inject: [KvLogPg, BUS, LeaseTablePg, CLOCK, RUNTIME],
     },
     {
+      provide: ClusterKvRouter,
+      useFactory: (owner: KvOwner, placement: PlacementPg, secret: string, rt: Runtime) =>
+        new ClusterKvRouter(owner, placement, new HttpKvForwarder(secret), rt.node.identity, {
+          attempts: rt.config.forwardAttempts,
+          backoffMs: 100,
+        }),
+      inject: [KvOwner, PlacementPg, CLUSTER_SECRET, RUNTIME],
+    },
+    {
       provide: KvService,
-      useFactory: (catalog: KvCatalogPg, owner: KvOwner, reader: KvReaderPg, bus: Bus) =>
-        new KvService(catalog, owner, reader, bus),
-      inject: [KvCatalogPg, KvOwner, KvReaderPg, BUS],
+      useFactory: (catalog: KvCatalogPg, router: ClusterKvRouter, reader: KvReaderPg, bus: Bus) =>
+        new KvService(catalog, router, reader, bus),
+      inject: [KvCatalogPg, ClusterKvRouter, KvReaderPg, BUS],
     },
     KvHousekeeping,
   ],

@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { TenantClient } from "../support/tenant-client.js";
+import { LocalCluster } from "./support/local-cluster.js";
+
+let cluster: LocalCluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const LEASE_TTL_MS = 2000;
+
+/** A tenant with a KV key; returns its secret. */
+async function kvKey(c: LocalCluster): Promise<string> {
+  const admin = c.admin(c.running()[0]!.index);
+  const t = await admin.json<{ id: string }>("POST", "/v1/admin/tenants", {
+    name: `t-${randomBytes(3).toString("hex")}`,
+  });
+  const k = await admin.json<{ secret: string }>("POST", `/v1/admin/tenants/${t.body.id}/keys`, {
+    name: "k",
+    scopes: ["kv:read", "kv:write"],
+  });
+  return k.body.secret;
+}
+
+/** The node owning the (only) bucket, as the operator placement API says. */
+async function bucketOwner(c: LocalCluster) {
+  const admin = c.admin(c.running()[0]!.index);
+  const res = await admin.json<{ items: { node_id: string | null; epoch: number }[] }>(
+    "GET",
+    "/v1/admin/placement?kind=bucket",
+  );
+  expect(res.body.items).toHaveLength(1);
+  return { node: c.node(res.body.items[0]!.node_id), epoch: res.body.items[0]!.epoch };
+}
+
+const put = (c: TenantClient, path: string, value: string, headers: Record<string, string> = {}) =>
+  c.request("PUT", path, value, headers);
+
+/** A CAS increment of `path`: the status of the conditional PUT (0: no answer). */
+async function increment(c: TenantClient, path: string): Promise<number> {
+  try {
+    const got = await c.request("GET", path);
+    if (got.status !== 200) return got.status;
+    const n = Number(await got.text());
+    const res = await put(c, path, String(n + 1), { "if-match": got.headers.get("etag")! });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return 0;
+  }
+}
+
+describe("kv in a cluster", () => {
+  it("any node accepts writes; CAS stays exact across nodes; a new owner serves after kill -9", async () => {
+    cluster = await LocalCluster.start(3);
+    const key = await kvKey(cluster);
+    const clients = () => cluster!.running().map((n) => new TenantClient(n.base, key));
+    const [c0, c1, c2] = clients() as [TenantClient, TenantClient, TenantClient];
+
+    expect((await c0.json("PUT", "/v1/kv/cfg", { history: 5 })).status).toBe(201);
+    const created = await put(c0, "/v1/kv/cfg/keys/a", "v1", { "if-none-match": "*" });
+    expect(created.status).toBe(200);
+    const rev1 = created.headers.get("etag")!;
+    expect((await put(c0, "/v1/kv/cfg/keys/a", "again", { "if-none-match": "*" })).status).toBe(
+      412,
+    );
+
+    // CAS through node 1 wins; the same CAS through node 2 is stale.
+    const swapped = await put(c1, "/v1/kv/cfg/keys/a", "v2", { "if-match": rev1 });
+    expect(swapped.status).toBe(200);
+    expect((await put(c2, "/v1/kv/cfg/keys/a", "v3", { "if-match": rev1 })).status).toBe(412);
+    const read = await c2.request("GET", "/v1/kv/cfg/keys/a");
+    expect(await read.text()).toBe("v2");
+    expect(read.headers.get("etag")).toBe(swapped.headers.get("etag"));
+    expect((await put(c2, "/v1/kv/cfg/keys/b", "plain")).status).toBe(200);
+    expect(await (await c1.request("GET", "/v1/kv/cfg/keys/b")).text()).toBe("plain");
+    expect((await c1.request("DELETE", "/v1/kv/cfg/keys/b")).status).toBe(200);
+    expect((await c0.request("GET", "/v1/kv/cfg/keys/b")).status).toBe(404);
+
+    // A counter incremented by CAS from clients on all three nodes.
+    expect((await put(c0, "/v1/kv/cfg/keys/n", "0", { "if-none-match": "*" })).status).toBe(200);
+    const statuses = (
+      await Promise.all(
+        clients().map(async (c) => {
+          const out: number[] = [];
+          for (let i = 0; i < 25; i++) out.push(await increment(c, "/v1/kv/cfg/keys/n"));
+          return out;
+        }),
+      )
+    ).flat();
+    const ok = statuses.filter((s) => s === 200).length;
+    expect(statuses.every((s) => s === 200 || s === 412)).toBe(true);
+    expect(ok).toBeGreaterThan(0);
+    expect(await (await c1.request("GET", "/v1/kv/cfg/keys/n")).text()).toBe(String(ok));
+
+    // kill -9 of the bucket's owner: the other nodes serve writes again within 2× the lease TTL.
+    const { node: owner, epoch } = await bucketOwner(cluster);
+    const killedAt = Date.now();
+    await cluster.stop(owner.index, "SIGKILL");
+    const others = clients();
+    expect(others).toHaveLength(2);
+    const firstOk = await Promise.all(
+      others.map(async (c, i) => {
+        for (let n = 0; Date.now() - killedAt < LEASE_TTL_MS * 4; n++) {
+          const res = await put(c, "/v1/kv/cfg/keys/after", `${i}-${n}`).catch(() => null);
+          if (res?.status === 200) return Date.now() - killedAt;
+          expect([null, 503]).toContain(res?.status ?? null);
+          await sleep(100);
+        }
+        return Infinity;
+      }),
+    );
+    for (const ms of firstOk) expect(ms).toBeLessThan(LEASE_TTL_MS * 2 + 500);
+    expect((await increment(others[0]!, "/v1/kv/cfg/keys/n")).valueOf()).toBe(200);
+    expect(await (await others[1]!.request("GET", "/v1/kv/cfg/keys/n")).text()).toBe(
+      String(ok + 1),
+    );
+    const after = await bucketOwner(cluster);
+    expect(after.node.name).not.toBe(owner.name);
+    expect(after.epoch).toBeGreaterThan(epoch);
+  }, 90_000);
+});

@@ -1,0 +1,166 @@
+import { StrataError } from "../errors.js";
+import { type KvOwner, type KvPeek } from "../kv/kv-owner.js";
+import { type KvRouter } from "../kv/kv-service.js";
+import {
+  type BucketId,
+  type BucketRef,
+  type KvCompare,
+  type KvConfig,
+  type KvTxnOp,
+  type KvTxnResult,
+  type KvWriteResult,
+} from "../kv/kv.js";
+import { type ClusterNode, type Placement } from "./cluster-stream-router.js";
+import { preferredOwner } from "./rendezvous.js";
+
+/** Sends KV owner operations to another node (internal, authenticated channel). */
+export interface KvForwarder {
+  put(
+    to: ClusterNode,
+    ref: BucketRef,
+    key: string,
+    value: Uint8Array,
+    opts: { ttlSeconds?: number; compare?: KvCompare },
+  ): Promise<KvWriteResult>;
+  delete(to: ClusterNode, ref: BucketRef, key: string, compare?: KvCompare): Promise<KvWriteResult>;
+  txn(
+    to: ClusterNode,
+    ref: BucketRef,
+    compares: readonly KvCompare[],
+    ops: readonly KvTxnOp[],
+  ): Promise<KvTxnResult>;
+  touch(
+    to: ClusterNode,
+    ref: BucketRef,
+    key: string,
+    ttlSeconds?: number,
+  ): Promise<{ expiresAt: Date | null }>;
+}
+
+/**
+ * The other node could not be reached and the request was never sent
+ * (connection refused): nothing can have been written, so it is safe to retry.
+ */
+export class ForwardRefused extends StrataError {
+  readonly code = "forward_refused";
+  readonly status = 503;
+  override readonly retryable = true;
+}
+
+export interface ClusterKvRouterOptions {
+  readonly attempts: number;
+  readonly backoffMs: number;
+}
+
+/** Failures that prove the write was not applied anywhere: retrying cannot apply it twice. */
+const NOTHING_WRITTEN = new Set(["not_owner", "fenced", "forward_refused"]);
+
+/**
+ * Routes each KV write to the bucket's owner (`bucket:<id>`): this node's
+ * KvOwner, or another node through the KvForwarder. An unowned bucket (or one
+ * whose owner died) goes to its preferred node by rendezvous hashing, which
+ * claims it — the same placement as ClusterStreamRouter.
+ *
+ * Retry safety: KV writes carry no idempotency key, so a write whose outcome
+ * is unknown (a timeout, a dropped connection after sending, a 5xx, a failed
+ * commit) is never retried here — it reaches the client as a retryable 503,
+ * and a client retrying with `If-Match` cannot apply it twice. Only failures
+ * that prove nothing was written are retried, locally or forwarded:
+ * `not_owner`, `fenced`, and `forward_refused` (connection refused before the
+ * request was sent).
+ */
+export class ClusterKvRouter implements KvRouter {
+  constructor(
+    private readonly local: KvOwner,
+    private readonly placement: Placement,
+    private readonly forwarder: KvForwarder,
+    private readonly self: { readonly id: string },
+    private readonly options: ClusterKvRouterOptions,
+  ) {}
+
+  put(
+    ref: BucketRef,
+    key: string,
+    value: Uint8Array,
+    opts: { ttlSeconds?: number; compare?: KvCompare },
+  ): Promise<KvWriteResult> {
+    return this.route(
+      ref,
+      () => this.local.put(ref, key, value, opts),
+      (node) => this.forwarder.put(node, ref, key, value, opts),
+    );
+  }
+
+  delete(ref: BucketRef, key: string, compare?: KvCompare): Promise<KvWriteResult> {
+    return this.route(
+      ref,
+      () => this.local.delete(ref, key, compare),
+      (node) => this.forwarder.delete(node, ref, key, compare),
+    );
+  }
+
+  txn(
+    ref: BucketRef,
+    compares: readonly KvCompare[],
+    ops: readonly KvTxnOp[],
+  ): Promise<KvTxnResult> {
+    return this.route(
+      ref,
+      () => this.local.txn(ref, compares, ops),
+      (node) => this.forwarder.txn(node, ref, compares, ops),
+    );
+  }
+
+  touch(ref: BucketRef, key: string, ttlSeconds?: number): Promise<{ expiresAt: Date | null }> {
+    return this.route(
+      ref,
+      () => this.local.touch(ref, key, ttlSeconds),
+      (node) => this.forwarder.touch(node, ref, key, ttlSeconds),
+    );
+  }
+
+  peek(id: BucketId): KvPeek | undefined {
+    return this.local.peek(id);
+  }
+
+  updateConfig(id: BucketId, config: KvConfig): void {
+    this.local.updateConfig(id, config);
+  }
+
+  forget(id: BucketId): void {
+    this.local.forget(id);
+  }
+
+  /** Which node should serve `resource` now. */
+  async target(resource: string): Promise<ClusterNode | "self"> {
+    const owner = await this.placement.owner(resource);
+    const node = owner ?? preferredOwner(resource, await this.placement.aliveNodes());
+    return !node || node.id === this.self.id ? "self" : node;
+  }
+
+  private async route<T>(
+    ref: BucketRef,
+    here: () => Promise<T>,
+    there: (node: ClusterNode) => Promise<T>,
+  ): Promise<T> {
+    const resource = `bucket:${ref.id}`;
+    for (let attempt = 0; ; attempt++) {
+      // A bucket loaded here is ours until we lose our lease (then commits are fenced and we
+      // retry): no placement lookup on the hot path.
+      const target =
+        attempt === 0 && this.local.peek(ref.id) ? "self" : await this.target(resource);
+      try {
+        return target === "self" ? await here() : await there(target);
+      } catch (err) {
+        const retry =
+          err instanceof StrataError &&
+          err.retryable &&
+          NOTHING_WRITTEN.has(err.code) &&
+          attempt + 1 < this.options.attempts;
+        if (!retry) throw err;
+        this.placement.invalidate(resource);
+        await new Promise((r) => setTimeout(r, this.options.backoffMs * (attempt + 1)));
+      }
+    }
+  }
+}
