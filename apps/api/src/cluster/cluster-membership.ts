@@ -5,7 +5,8 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from "@nestjs/common";
-import { Fenced, StreamOwner } from "@strata/core";
+import { ModuleRef } from "@nestjs/core";
+import { Fenced, KvOwner, NotOwner, StreamOwner } from "@strata/core";
 import { AlertStorePg, ClusterAdminPg, NodeRegistryPg } from "@strata/db";
 import { RUNTIME, type Runtime } from "../config/runtime.js";
 import { FENCE_EVENTS, type FenceEvents } from "./fence-events.js";
@@ -30,6 +31,7 @@ export class ClusterMembership implements OnApplicationBootstrap, OnApplicationS
     private readonly alerts: AlertStorePg,
     private readonly admin: ClusterAdminPg,
     @Inject(FENCE_EVENTS) fences: FenceEvents,
+    private readonly moduleRef: ModuleRef,
   ) {
     fences.onFenced = (err) => void this.fenced(err);
   }
@@ -66,10 +68,22 @@ export class ClusterMembership implements OnApplicationBootstrap, OnApplicationS
       await this.registry.markDraining(id);
       this.owner.stopAccepting();
       await this.owner.drain();
+      await this.kv()?.drain();
       const released = await this.registry.releaseAll(id);
+      // Buckets loaded here follow their placement from now on (forwarded, not served locally).
+      this.kv()?.stepDown(new NotOwner("bucket:*"));
       this.logger.log({ released }, "drained: placements released");
     })();
     return this.drained;
+  }
+
+  /** The KV owner (from the KV module, resolved lazily: the two modules would otherwise import each other). */
+  private kv(): KvOwner | undefined {
+    try {
+      return this.moduleRef.get(KvOwner, { strict: false });
+    } catch {
+      return undefined;
+    }
   }
 
   private async register(): Promise<void> {
@@ -89,8 +103,13 @@ export class ClusterMembership implements OnApplicationBootstrap, OnApplicationS
   private async lostLease(): Promise<void> {
     const { identity } = this.runtime.node;
     const lost = identity.id;
-    const held = this.owner.loadedResources();
+    const kv = this.kv();
+    const held = [
+      ...this.owner.loadedResources(),
+      ...(kv?.loaded().map((b) => `bucket:${b.id}`) ?? []),
+    ];
     this.owner.stepDown(new Fenced(lost));
+    kv?.stepDown(new Fenced(lost));
     identity.renew();
     this.registered = false;
     this.logger.error(
