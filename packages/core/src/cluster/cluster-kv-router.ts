@@ -11,7 +11,7 @@ import {
   type KvWriteResult,
 } from "../kv/kv.js";
 import { type ClusterNode, type Placement } from "./cluster-stream-router.js";
-import { preferredOwner } from "./rendezvous.js";
+import { routeTarget, routeToOwner } from "./owner-routing.js";
 
 /** Sends KV owner operations to another node (internal, authenticated channel). */
 export interface KvForwarder {
@@ -132,35 +132,25 @@ export class ClusterKvRouter implements KvRouter {
   }
 
   /** Which node should serve `resource` now. */
-  async target(resource: string): Promise<ClusterNode | "self"> {
-    const owner = await this.placement.owner(resource);
-    const node = owner ?? preferredOwner(resource, await this.placement.aliveNodes());
-    return !node || node.id === this.self.id ? "self" : node;
+  target(resource: string): Promise<ClusterNode | "self"> {
+    return routeTarget(this.placement, this.self, resource);
   }
 
-  private async route<T>(
+  private route<T>(
     ref: BucketRef,
     here: () => Promise<T>,
     there: (node: ClusterNode) => Promise<T>,
   ): Promise<T> {
-    const resource = `bucket:${ref.id}`;
-    for (let attempt = 0; ; attempt++) {
-      // A bucket loaded here is ours until we lose our lease (then commits are fenced and we
-      // retry): no placement lookup on the hot path.
-      const target =
-        attempt === 0 && this.local.peek(ref.id) ? "self" : await this.target(resource);
-      try {
-        return target === "self" ? await here() : await there(target);
-      } catch (err) {
-        const retry =
-          err instanceof StrataError &&
-          err.retryable &&
-          NOTHING_WRITTEN.has(err.code) &&
-          attempt + 1 < this.options.attempts;
-        if (!retry) throw err;
-        this.placement.invalidate(resource);
-        await new Promise((r) => setTimeout(r, this.options.backoffMs * (attempt + 1)));
-      }
-    }
+    return routeToOwner({
+      placement: this.placement,
+      self: this.self,
+      attempts: this.options.attempts,
+      backoffMs: this.options.backoffMs,
+      resource: `bucket:${ref.id}`,
+      loadedHere: this.local.peek(ref.id) !== undefined,
+      here,
+      there,
+      mayRetry: (err) => NOTHING_WRITTEN.has(err.code),
+    });
   }
 }

@@ -10,7 +10,7 @@ import {
   type StreamConfig,
   type StreamId,
 } from "../streams/stream.js";
-import { preferredOwner } from "./rendezvous.js";
+import { routeTarget, routeToOwner } from "./owner-routing.js";
 
 /** A live node as routing sees it. `name` is stable across restarts; `id` is one incarnation. */
 export interface ClusterNode {
@@ -131,36 +131,28 @@ export class ClusterStreamRouter implements StreamRouter {
   }
 
   /** Which node should serve `resource` now. */
-  async target(resource: string): Promise<ClusterNode | "self"> {
-    const owner = await this.placement.owner(resource);
-    const node = owner ?? preferredOwner(resource, await this.placement.aliveNodes());
-    return !node || node.id === this.self.id ? "self" : node;
+  target(resource: string): Promise<ClusterNode | "self"> {
+    return routeTarget(this.placement, this.self, resource);
   }
 
-  private async route<T>(
+  private route<T>(
     ref: StreamRef,
     here: () => Promise<T>,
     there: (node: ClusterNode, attempt: number) => Promise<T>,
   ): Promise<T> {
-    const resource = `stream:${ref.id}`;
-    for (let attempt = 0; ; attempt++) {
-      // A stream loaded here is ours until we hand it over or lose our lease (then commits are
-      // fenced and we retry): no placement lookup on the hot path.
-      const target =
-        attempt === 0 && this.local.peek(ref.id) ? "self" : await this.target(resource);
-      try {
-        return target === "self" ? await here() : await there(target, attempt);
-      } catch (err) {
-        const retry =
-          err instanceof StrataError &&
-          err.retryable &&
-          attempt + 1 < this.options.attempts &&
-          // Locally, only failures that prove nothing was written are retried.
-          (target !== "self" || err.code === "not_owner" || err.code === "fenced");
-        if (!retry) throw err;
-        this.placement.invalidate(resource);
-        await new Promise((r) => setTimeout(r, this.options.backoffMs * (attempt + 1)));
-      }
-    }
+    return routeToOwner({
+      placement: this.placement,
+      self: this.self,
+      attempts: this.options.attempts,
+      backoffMs: this.options.backoffMs,
+      resource: `stream:${ref.id}`,
+      loadedHere: this.local.peek(ref.id) !== undefined,
+      here,
+      there,
+      // Locally, only failures that prove nothing was written are retried; forwarded appends
+      // carry msg ids, so their retries are de-duplicated.
+      mayRetry: (err, target) =>
+        target !== "self" || err.code === "not_owner" || err.code === "fenced",
+    });
   }
 }
