@@ -56,6 +56,8 @@ export interface FanoutResult {
   readonly rssBefore: number;
   readonly rssSubscribed: number;
   readonly rssAfter: number;
+  /** `slow_consumer` frames the subscribers received (subscriptions paused by backpressure). */
+  readonly slowConsumer: number;
 }
 
 /**
@@ -103,6 +105,7 @@ export async function wsFanout(
         rssBefore,
         rssSubscribed,
         rssAfter: c.rss(),
+        slowConsumer: subs.reduce((n, s) => n + s.slowConsumer, 0),
       };
     } finally {
       for (const t of marks) clearTimeout(t);
