@@ -8,12 +8,8 @@ import {
   type KvTxnOp,
   type KvTxnResult,
   type KvWriteResult,
-  RemoteError,
 } from "@strata/core";
-import { CLUSTER_SECRET_HEADER } from "./cluster-secret.js";
-import { INTERNAL_CONTENT_TYPE, type InternalAnswer, wire } from "./internal-wire.js";
-
-const TIMEOUT_MS = 10_000;
+import { callNode } from "./internal-wire.js";
 
 /** True when the connection was refused: the request never left this node. */
 function refused(err: unknown): boolean {
@@ -73,31 +69,9 @@ export class HttpKvForwarder implements KvForwarder {
     return this.call(to, "touch", { ref, key, ttlSeconds });
   }
 
-  private async call<T>(to: ClusterNode, op: string, body: unknown): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(`${to.address}/internal/kv/${op}`, {
-        method: "POST",
-        headers: { "content-type": INTERNAL_CONTENT_TYPE, [CLUSTER_SECRET_HEADER]: this.secret },
-        body: wire.pack(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-    } catch (err) {
-      const message = `Node ${to.id} did not answer: ${(err as Error).message}`;
-      throw refused(err) ? new ForwardRefused(message) : new ForwardFailed(message);
-    }
-    if (res.status !== 200) {
-      // 401 means the nodes disagree on the cluster secret: a configuration error, not worth retrying.
-      const retryable = res.status >= 500;
-      throw new RemoteError({
-        code: retryable ? "forward_failed" : "cluster_misconfigured",
-        status: retryable ? 503 : 500,
-        message: `Node ${to.id} answered ${res.status} to an internal kv ${op}.`,
-        retryable,
-      });
-    }
-    const answer = wire.unpack(Buffer.from(await res.arrayBuffer())) as InternalAnswer<T>;
-    if (answer.ok) return answer.result;
-    throw new RemoteError(answer.error);
+  private call<T>(to: ClusterNode, op: string, body: unknown): Promise<T> {
+    return callNode(to, `/internal/kv/${op}`, body, this.secret, (err, message) =>
+      refused(err) ? new ForwardRefused(message) : new ForwardFailed(message),
+    );
   }
 }

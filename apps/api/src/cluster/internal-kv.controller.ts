@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Post, Res, UseGuards } from "@nestjs/common";
 import { ApiExcludeController } from "@nestjs/swagger";
-import { type BucketRef, type KvCompare, KvOwner, type KvTxnOp, StrataError } from "@strata/core";
+import { type BucketRef, type KvCompare, KvOwner, type KvTxnOp } from "@strata/core";
 import { type FastifyReply } from "fastify";
 import { ClusterGuard } from "./internal.controller.js";
-import { errorAnswer, INTERNAL_CONTENT_TYPE, type InternalAnswer, wire } from "./internal-wire.js";
+import { answerNode, wire } from "./internal-wire.js";
 
 /**
  * KV owner operations forwarded by other nodes. They run on this node's
@@ -19,7 +19,7 @@ export class InternalKvController {
   @Post("put")
   @HttpCode(200)
   put(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.answer(reply, () => {
+    return answerNode(reply, () => {
       const r = wire.unpack(body) as {
         ref: BucketRef;
         key: string;
@@ -33,7 +33,7 @@ export class InternalKvController {
   @Post("delete")
   @HttpCode(200)
   delete(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.answer(reply, () => {
+    return answerNode(reply, () => {
       const r = wire.unpack(body) as { ref: BucketRef; key: string; compare?: KvCompare };
       return this.owner.delete(r.ref, r.key, r.compare);
     });
@@ -42,7 +42,7 @@ export class InternalKvController {
   @Post("txn")
   @HttpCode(200)
   txn(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.answer(reply, () => {
+    return answerNode(reply, () => {
       const r = wire.unpack(body) as {
         ref: BucketRef;
         compares: KvCompare[];
@@ -55,21 +55,9 @@ export class InternalKvController {
   @Post("touch")
   @HttpCode(200)
   touch(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.answer(reply, () => {
+    return answerNode(reply, () => {
       const r = wire.unpack(body) as { ref: BucketRef; key: string; ttlSeconds?: number };
       return this.owner.touch(r.ref, r.key, r.ttlSeconds);
     });
-  }
-
-  private async answer<T>(reply: FastifyReply, op: () => Promise<T>): Promise<Buffer> {
-    let answer: InternalAnswer<T>;
-    try {
-      answer = { ok: true, result: await op() };
-    } catch (err) {
-      if (!(err instanceof StrataError)) throw err;
-      answer = errorAnswer(err);
-    }
-    void reply.header("content-type", INTERNAL_CONTENT_TYPE);
-    return wire.pack(answer);
   }
 }

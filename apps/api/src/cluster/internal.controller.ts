@@ -15,7 +15,6 @@ import { ApiExcludeController } from "@nestjs/swagger";
 import {
   type AppendOptions,
   type NewMessage,
-  StrataError,
   StreamOwner,
   StreamsService,
   type StreamRef,
@@ -25,7 +24,7 @@ import { type FastifyReply, type FastifyRequest } from "fastify";
 import { RUNTIME, type Runtime } from "../config/runtime.js";
 import { ClusterMembership } from "./cluster-membership.js";
 import { CLUSTER_SECRET, CLUSTER_SECRET_HEADER, sameSecret } from "./cluster-secret.js";
-import { errorAnswer, INTERNAL_CONTENT_TYPE, type InternalAnswer, wire } from "./internal-wire.js";
+import { answerNode, wire } from "./internal-wire.js";
 
 /** Admits only other nodes of this cluster. */
 @Injectable()
@@ -57,7 +56,7 @@ export class InternalStreamsController {
   @Post("append")
   @HttpCode(200)
   append(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.answer(reply, () => {
+    return answerNode(reply, () => {
       const r = wire.unpack(body) as {
         ref: StreamRef;
         messages: NewMessage[];
@@ -70,7 +69,7 @@ export class InternalStreamsController {
   @Post("delete-one")
   @HttpCode(200)
   deleteOne(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.answer(reply, () => {
+    return answerNode(reply, () => {
       const r = wire.unpack(body) as { ref: StreamRef; seq: number };
       return this.owner.deleteOne(r.ref, r.seq);
     });
@@ -79,22 +78,10 @@ export class InternalStreamsController {
   @Post("delete-up-to")
   @HttpCode(200)
   deleteUpTo(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.answer(reply, () => {
+    return answerNode(reply, () => {
       const r = wire.unpack(body) as { ref: StreamRef; upToSeq: number | null };
       return r.upToSeq === null ? this.owner.purge(r.ref) : this.owner.deleteUpTo(r.ref, r.upToSeq);
     });
-  }
-
-  private async answer<T>(reply: FastifyReply, op: () => Promise<T>): Promise<Buffer> {
-    let answer: InternalAnswer<T>;
-    try {
-      answer = { ok: true, result: await op() };
-    } catch (err) {
-      if (!(err instanceof StrataError)) throw err;
-      answer = errorAnswer(err);
-    }
-    void reply.header("content-type", INTERNAL_CONTENT_TYPE);
-    return wire.pack(answer);
   }
 }
 
