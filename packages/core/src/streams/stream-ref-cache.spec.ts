@@ -19,7 +19,12 @@ const stream = (name: string, id = 1): Stream => ({
 describe(StreamRefCache.name, () => {
   it("forgets entries after the TTL and on delete, per tenant and name", () => {
     let now = 0;
-    const cache = new StreamRefCache(1000, 10, () => now);
+    const cache = new StreamRefCache(
+      1000,
+      10,
+      () => now,
+      () => 0,
+    );
     cache.set(stream("a"));
     expect(cache.get("t", "a")?.id).toBe(1);
     expect(cache.get("other", "a")).toBeUndefined();
@@ -30,6 +35,25 @@ describe(StreamRefCache.name, () => {
     cache.set(stream("b"));
     cache.delete("t", "b");
     expect(cache.get("t", "b")).toBeUndefined();
+  });
+
+  it("spreads expiries over the last quarter of the TTL so entries cached together do not expire together", () => {
+    let now = 0;
+    let draw = 0;
+    const cache = new StreamRefCache(
+      1000,
+      10,
+      () => now,
+      () => draw,
+    );
+    cache.set(stream("early"));
+    draw = 0.999;
+    cache.set(stream("late", 2));
+    now = 751;
+    expect(cache.get("t", "late")).toBeUndefined();
+    expect(cache.get("t", "early")?.id).toBe(1);
+    now = 1000;
+    expect(cache.get("t", "early")).toBeUndefined();
   });
 
   it("keeps at most maxEntries, dropping the oldest", () => {
