@@ -4,10 +4,13 @@ import { type Runtime } from "./config/runtime.js";
 import { RuntimeModule } from "./database/database.module.js";
 import { HealthModule } from "./health/health.module.js";
 import { ClusterModule } from "./cluster/cluster.module.js";
+import { DocsModule } from "./docs/docs.module.js";
+import { DocsSyncModule } from "./docs/sync/docs-sync.module.js";
 import { JobsModule } from "./jobs/jobs.module.js";
 import { KvModule } from "./kv/kv.module.js";
 import { StreamsModule } from "./streams/streams.module.js";
 import { TenantsModule } from "./tenants/tenants.module.js";
+import { TieringModule } from "./tiering/tiering.module.js";
 import { WsModule } from "./ws/ws.module.js";
 
 @Module({})
@@ -22,7 +25,10 @@ export class AppModule {
         ClusterModule,
         StreamsModule,
         KvModule,
+        DocsModule,
+        DocsSyncModule,
         JobsModule,
+        TieringModule,
         AdminModule,
         WsModule,
       ],

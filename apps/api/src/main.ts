@@ -13,6 +13,7 @@ import { ConfigError, loadConfig } from "./config/env.js";
 import { VERSION } from "./config/version.js";
 import { ClusterMembership } from "./cluster/cluster-membership.js";
 import { NodeIdentity } from "./cluster/node-identity.js";
+import { gateApiRole } from "./cluster/role-gate.js";
 import { createApp } from "./http/create-app.js";
 
 async function main(): Promise<void> {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     roles: config.roles,
   };
   const app = await createApp({ config, pool, adminToken, node });
+  gateApiRole(app, config.roles);
   await app.listen({ port: config.port, host: config.host });
 
   const demoKey = config.demo

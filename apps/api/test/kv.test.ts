@@ -38,10 +38,11 @@ describe("buckets", () => {
     expect((await c.request("GET", "/v1/kv/config/keys/a")).status).toBe(404);
   });
 
-  it("refuse crdt mode for now, with a clear message", async () => {
-    const res = await c.json("PUT", "/v1/kv/doc", { mode: "crdt" });
-    expect(res.status).toBe(400);
-    expect(res.body.detail).toMatch(/crdt buckets are not available yet/);
+  it("keep the mode they were created with (crdt buckets: test/docs/crdt-kv.test.ts)", async () => {
+    expect((await c.json("PUT", "/v1/kv/moded", {})).body).toMatchObject({ mode: "standard" });
+    const res = await c.json("PUT", "/v1/kv/moded", { mode: "crdt" });
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/fixed at creation/);
   });
 });
 

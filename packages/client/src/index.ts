@@ -10,4 +10,4 @@ export {
   TENANT_STATUSES,
   type TenantId,
   type TenantStatus,
-} from "@strata/core";
+} from "@strata/core/public";

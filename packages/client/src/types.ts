@@ -1,4 +1,4 @@
-import { type KeyId, type Scope, type TenantId, type TenantStatus } from "@strata/core";
+import { type KeyId, type Scope, type TenantId, type TenantStatus } from "@strata/core/public";
 
 /** An ISO 8601 timestamp as the API sends it (`2025-01-31T12:00:00.000Z`). */
 export type IsoDateTime = string;

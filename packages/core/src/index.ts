@@ -12,4 +12,8 @@ export * from "./cluster/cluster-stream-router.js";
 export * from "./cluster/cluster-kv-router.js";
 export * from "./cluster/remote-error.js";
 export * from "./ops/alert.js";
+export * from "./tiering/index.js";
 export * from "./kv/index.js";
+export * from "./kv-crdt/index.js";
+export * from "./docs/index.js";
+export * from "./docs/sync/index.js";

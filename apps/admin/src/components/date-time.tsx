@@ -1,5 +1,12 @@
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, formatTime } from "@/lib/format";
 
-export function DateTime({ iso }: { readonly iso: string }) {
-  return <time dateTime={iso}>{formatDateTime(iso)}</time>;
+/** A UTC time; `seconds` shows the time of day to the second (for leases and heartbeats). */
+export function DateTime({
+  iso,
+  seconds = false,
+}: {
+  readonly iso: string;
+  readonly seconds?: boolean;
+}) {
+  return <time dateTime={iso}>{seconds ? formatTime(iso) : formatDateTime(iso)}</time>;
 }

@@ -1,9 +1,10 @@
 import "server-only";
-import { StrataAdminClient, StrataConnectionError, StrataError } from "@strata/client";
+import { StrataConnectionError, StrataError } from "@strata/client";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { env } from "@/env";
 import { readToken } from "@/features/auth/session";
+import { OperatorApi } from "./operator-api";
 
 /**
  * Why a page could not load its data, as plain values a component can render.
@@ -24,10 +25,10 @@ export type Loaded<T> =
 export const apiUrl = (): string => env.STRATA_API_URL;
 
 /** The admin client for this request, holding the session's token; no session → /login. */
-export const adminClient = cache(async (): Promise<StrataAdminClient> => {
+export const adminClient = cache(async (): Promise<OperatorApi> => {
   const token = await readToken();
   if (!token) redirect("/login");
-  return new StrataAdminClient({ baseUrl: env.STRATA_API_URL, token });
+  return new OperatorApi({ baseUrl: env.STRATA_API_URL, token });
 });
 
 /**
@@ -36,7 +37,7 @@ export const adminClient = cache(async (): Promise<StrataAdminClient> => {
  * other failures come back as values for the page to explain.
  */
 export async function load<T>(
-  call: (api: StrataAdminClient) => Promise<T>,
+  call: (api: OperatorApi) => Promise<T>,
   options: { notFoundOn?: readonly number[] } = {},
 ): Promise<Loaded<T>> {
   const api = await adminClient();

@@ -27,3 +27,36 @@ export function formatAge(iso: string, now: Date = new Date()): string {
   }
   return parts.slice(0, 2).join(" ") || "less than a minute";
 }
+
+const integer = new Intl.NumberFormat("en-GB");
+
+/** `12,345` */
+export function formatNumber(n: number): string {
+  return integer.format(n);
+}
+
+/** `1.5 MiB`: binary units, one decimal above KiB. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, bytes || 0)} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** `850 ms`, `4.2 s`, `3 min` — for ages measured by the database clock. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return formatAge(new Date(Date.now() - ms).toISOString());
+}
+
+/** `12:00:05 UTC` */
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(11, 19)} UTC`;
+}

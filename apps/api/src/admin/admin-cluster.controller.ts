@@ -105,6 +105,8 @@ export class AdminClusterController {
   async lag(@Query({ schema: lagQuery }) q: z.infer<typeof lagQuery>) {
     const rows = await this.cluster.consumerLag(q.min_lag);
     return {
+      // A consumer at least this far behind raises a `lag` alert (STRATA_LAG_ALERT_MESSAGES).
+      threshold: this.runtime.config.lagAlertMessages,
       items: rows.map((r) => ({
         tenant: { id: r.tenantId, name: r.tenantName },
         stream: r.stream,

@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Query, UseGuards } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { StreamsService } from "@strata/core";
-import { ClusterAdminPg, PlacementPg } from "@strata/db";
+import { ClusterAdminPg, PlacementPg, type Pool, type TierSplit, tierSplit } from "@strata/db";
 import { z } from "zod";
 import { CLUSTER_SECRET, CLUSTER_SECRET_HEADER } from "../cluster/cluster-secret.js";
-import { RUNTIME, type Runtime } from "../config/runtime.js";
+import { PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
+import { AdminInventoryPg } from "./admin-inventory.pg.js";
 import { OperatorGuard } from "./operator.guard.js";
 
 const streamsQuery = z.strictObject({
@@ -36,6 +37,8 @@ export class AdminStreamsController {
     private readonly streams: StreamsService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(CLUSTER_SECRET) private readonly secret: string,
+    private readonly inventory: AdminInventoryPg,
+    @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   @Get()
@@ -47,6 +50,11 @@ export class AdminStreamsController {
       this.cluster.streams({ tenant: q.tenant, afterId: q.after, limit: q.limit }),
       this.subscribers(),
     ]);
+    const counters = await this.inventory.streamCounters(rows.map((s) => s.id));
+    const tiers = await tierSplit(
+      this.pool,
+      rows.map((s) => s.id),
+    );
     return {
       items: rows.map((s) => {
         const consumers = s.consumers.map((c) => ({
@@ -68,6 +76,10 @@ export class AdminStreamsController {
           name: s.name,
           owner: s.owner ? { node_id: s.owner.nodeId, epoch: s.owner.epoch } : null,
           head: s.head,
+          messages: counters.get(s.id)?.messages ?? 0,
+          bytes: counters.get(s.id)?.bytes ?? 0,
+          // Where the messages live: rows in Postgres (hot), segments in the object store (cold).
+          tiers: tierJson(tiers.get(s.id)),
           consumers,
           subscribers: subs,
           max_lag: Math.max(0, ...consumers.map((c) => c.lag), ...subs.map((x) => x.lag)),
@@ -105,4 +117,16 @@ export class AdminStreamsController {
     );
     return { subscribers: [...local, ...remote.flat()], unreachable };
   }
+}
+
+function tierJson(t: TierSplit | undefined) {
+  return {
+    hot: { messages: t?.hot.messages ?? 0, bytes: t?.hot.bytes ?? 0 },
+    cold: {
+      segments: t?.cold.segments ?? 0,
+      messages: t?.cold.messages ?? 0,
+      bytes: t?.cold.bytes ?? 0,
+      object_bytes: t?.cold.objectBytes ?? 0,
+    },
+  };
 }

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from "@nestjs/common";
 import { ModuleRef } from "@nestjs/core";
-import { Fenced, KvOwner, NotOwner, StreamOwner } from "@strata/core";
+import { DocOwner, Fenced, KvOwner, NotOwner, StreamOwner } from "@strata/core";
 import { AlertStorePg, ClusterAdminPg, NodeRegistryPg } from "@strata/db";
 import { RUNTIME, type Runtime } from "../config/runtime.js";
 import { FENCE_EVENTS, type FenceEvents } from "./fence-events.js";
@@ -69,9 +69,11 @@ export class ClusterMembership implements OnApplicationBootstrap, OnApplicationS
       this.owner.stopAccepting();
       await this.owner.drain();
       await this.kv()?.drain();
+      await this.docs()?.drain();
       const released = await this.registry.releaseAll(id);
       // Buckets loaded here follow their placement from now on (forwarded, not served locally).
       this.kv()?.stepDown(new NotOwner("bucket:*"));
+      this.docs()?.stepDown(new NotOwner("doc:*"));
       this.logger.log({ released }, "drained: placements released");
     })();
     return this.drained;
@@ -81,6 +83,15 @@ export class ClusterMembership implements OnApplicationBootstrap, OnApplicationS
   private kv(): KvOwner | undefined {
     try {
       return this.moduleRef.get(KvOwner, { strict: false });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The document owner (DocsModule), resolved lazily like the KV owner. */
+  private docs(): DocOwner | undefined {
+    try {
+      return this.moduleRef.get(DocOwner, { strict: false });
     } catch {
       return undefined;
     }
@@ -110,6 +121,7 @@ export class ClusterMembership implements OnApplicationBootstrap, OnApplicationS
     ];
     this.owner.stepDown(new Fenced(lost));
     kv?.stepDown(new Fenced(lost));
+    this.docs()?.stepDown(new Fenced(lost));
     identity.renew();
     this.registered = false;
     this.logger.error(

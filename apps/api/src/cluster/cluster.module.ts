@@ -10,9 +10,10 @@ import {
 } from "@strata/db";
 import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLUSTER_SECRET, clusterSecret } from "./cluster-secret.js";
+import { HandOvers } from "./hand-overs.js";
 import { ClusterGuard } from "./internal.controller.js";
 
-/** The cluster's tables (nodes, leases, alerts) and the secret nodes share. */
+/** The cluster's tables (nodes, leases, alerts), the secret nodes share, and the owners that can hand resources over. */
 @Global()
 @Module({
   providers: [
@@ -43,6 +44,7 @@ import { ClusterGuard } from "./internal.controller.js";
       inject: [RUNTIME],
     },
     ClusterGuard,
+    HandOvers,
   ],
   exports: [
     NodeRegistryPg,
@@ -52,6 +54,7 @@ import { ClusterGuard } from "./internal.controller.js";
     AlertStorePg,
     CLUSTER_SECRET,
     ClusterGuard,
+    HandOvers,
   ],
 })
 export class ClusterModule {}

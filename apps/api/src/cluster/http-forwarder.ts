@@ -6,6 +6,7 @@ import {
   ForwardFailed,
   type NewMessage,
   type Removal,
+  type StreamCounters,
   type StreamRef,
 } from "@strata/core";
 import { callNode } from "./internal-wire.js";
@@ -29,6 +30,10 @@ export class HttpForwarder implements Forwarder {
 
   deleteUpTo(to: ClusterNode, ref: StreamRef, upToSeq: number | null): Promise<Removal> {
     return this.call(to, "delete-up-to", { ref, upToSeq });
+  }
+
+  counters(to: ClusterNode, ref: StreamRef): Promise<StreamCounters | null> {
+    return this.call(to, "counters", { ref });
   }
 
   private call<T>(to: ClusterNode, op: string, body: unknown): Promise<T> {

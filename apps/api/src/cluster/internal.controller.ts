@@ -83,6 +83,16 @@ export class InternalStreamsController {
       return r.upToSeq === null ? this.owner.purge(r.ref) : this.owner.deleteUpTo(r.ref, r.upToSeq);
     });
   }
+
+  /** A read of the owner's memory: never claims or loads the stream. */
+  @Post("counters")
+  @HttpCode(200)
+  counters(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answerNode(reply, async () => {
+      const r = wire.unpack(body) as { ref: StreamRef };
+      return this.owner.peek(r.ref.id) ?? null;
+    });
+  }
 }
 
 /** Node-level requests from other nodes (an operator's drain, sent to the node it names). */

@@ -9,13 +9,15 @@ import { preferredOwner, type StreamId, StreamOwner } from "@strata/core";
 import { NodeRegistryPg, PlacementPg } from "@strata/db";
 import { RUNTIME, type Runtime } from "../config/runtime.js";
 import { ClusterMembership } from "./cluster-membership.js";
+import { HandOvers } from "./hand-overs.js";
 
 /**
- * Moves streams to their preferred node (rendezvous hashing over live
+ * Moves resources to their preferred node (rendezvous hashing over live
  * nodes) when nodes join: a bounded share per round, only placements held
  * longer than the cooldown, so a join causes no thundering herd and nothing
- * moves back and forth. Only streams move here: their owner knows how to
- * hand one over safely.
+ * moves back and forth. A resource moves only when its kind's owner can hand
+ * it over safely (HandOvers: streams and KV buckets; documents when their
+ * owner registers).
  */
 @Injectable()
 export class Rebalancer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,9 +29,17 @@ export class Rebalancer implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly registry: NodeRegistryPg,
     private readonly placement: PlacementPg,
-    private readonly owner: StreamOwner,
+    private readonly handOvers: HandOvers,
     private readonly membership: ClusterMembership,
-  ) {}
+    streams: StreamOwner,
+  ) {
+    // The stream owner lives in the module that provides this rebalancer.
+    handOvers.add({
+      prefix: "stream:",
+      handOver: (resource, holdMs, release) =>
+        streams.handOver(Number(resource.slice("stream:".length)) as StreamId, holdMs, release),
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.round(), this.runtime.config.rebalanceIntervalMs);
@@ -40,7 +50,7 @@ export class Rebalancer implements OnApplicationBootstrap, OnApplicationShutdown
     clearInterval(this.timer);
   }
 
-  /** One round; returns how many streams were handed over. */
+  /** One round; returns how many resources were handed over. */
   async round(): Promise<number> {
     if (this.running || this.membership.draining) return 0;
     this.running = true;
@@ -52,13 +62,12 @@ export class Rebalancer implements OnApplicationBootstrap, OnApplicationShutdown
       if (!alive.some((n) => n.id === me.id)) return 0;
       const held = await this.registry.heldLongerThan(me.id, rebalanceCooldownMs, 100_000);
       const misplaced = held.filter(
-        (r) => r.startsWith("stream:") && preferredOwner(r, alive)?.id !== me.id,
+        (r) => this.handOvers.for(r) && preferredOwner(r, alive)?.id !== me.id,
       );
       const budget = Math.max(1, Math.ceil(held.length * rebalanceShare));
       let moved = 0;
       for (const resource of misplaced.slice(0, budget)) {
-        const id = Number(resource.slice("stream:".length)) as StreamId;
-        await this.owner.handOver(id, rebalanceCooldownMs, async () => {
+        await this.handOvers.for(resource)!.handOver(resource, rebalanceCooldownMs, async () => {
           if (await this.registry.release(me.id, resource)) moved++;
         });
         this.placement.invalidate(resource);
@@ -66,7 +75,7 @@ export class Rebalancer implements OnApplicationBootstrap, OnApplicationShutdown
       if (moved > 0)
         this.logger.log(
           { moved, misplaced: misplaced.length },
-          "streams handed to their preferred nodes",
+          "resources handed to their preferred nodes",
         );
       return moved;
     } catch (err) {

@@ -1,5 +1,11 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import {
+  tieringConfig,
+  tieringEnv,
+  tieringProblems,
+  type TieringConfig,
+} from "../tiering/tiering.env.js";
 
 const port = z.coerce
   .number({ message: "must be a port number" })
@@ -81,6 +87,13 @@ export const envSchema = z.object({
   STRATA_LAG_ALERT_MESSAGES: z.coerce.number().int().min(1).default(10_000),
   STRATA_COMMIT_BATCH: z.coerce.number().int().min(1).max(20_000).default(1000),
   STRATA_COMMITS_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(4),
+  STRATA_DOC_MAX_BYTES: z.coerce.number().int().min(1024).default(67_108_864),
+  STRATA_DOC_CACHE_BYTES: z.coerce.number().int().min(0).default(268_435_456),
+  STRATA_DOC_IDLE_MS: z.coerce.number().int().min(1000).default(600_000),
+  STRATA_DOC_COMPACT_CHANGES: z.coerce.number().int().min(1).default(1000),
+  STRATA_DOC_COMPACT_BYTES: z.coerce.number().int().min(1).default(4_194_304),
+  STRATA_DOC_COMPACT_IDLE_MS: z.coerce.number().int().min(1000).default(300_000),
+  ...tieringEnv,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -124,6 +137,17 @@ export interface AppConfig {
   /** Most messages in one group-commit transaction. */
   readonly commitBatch: number;
   readonly commitsInFlight: number;
+  /** Documents: size limit, loaded-document cache, idle eviction, compaction triggers. */
+  readonly docs: {
+    readonly maxBytes: number;
+    readonly cacheBytes: number;
+    readonly idleMs: number;
+    readonly compactChanges: number;
+    readonly compactBytes: number;
+    readonly compactIdleMs: number;
+  };
+  /** Object store, tiering and retention (apps/api/src/tiering/tiering.env.ts). */
+  readonly tiering: TieringConfig;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +174,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     );
   }
   const e = result.data;
+  const crossField = tieringProblems(e);
+  if (crossField.length > 0) throw new ConfigError(crossField);
   return {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -178,5 +204,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     lagAlertMessages: e.STRATA_LAG_ALERT_MESSAGES,
     commitBatch: e.STRATA_COMMIT_BATCH,
     commitsInFlight: e.STRATA_COMMITS_IN_FLIGHT,
+    docs: {
+      maxBytes: e.STRATA_DOC_MAX_BYTES,
+      cacheBytes: e.STRATA_DOC_CACHE_BYTES,
+      idleMs: e.STRATA_DOC_IDLE_MS,
+      compactChanges: e.STRATA_DOC_COMPACT_CHANGES,
+      compactBytes: e.STRATA_DOC_COMPACT_BYTES,
+      compactIdleMs: e.STRATA_DOC_COMPACT_IDLE_MS,
+    },
+    tiering: tieringConfig(e, e.STRATA_DATA_DIR),
   };
 }

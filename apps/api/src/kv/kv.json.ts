@@ -1,4 +1,4 @@
-import { type Bucket, type KvEntry, type KvEvent, kvConfigJson } from "@strata/core";
+import { type Bucket, isCrdtBucket, type KvEntry, type KvEvent, kvConfigJson } from "@strata/core";
 
 const b64 = (v: Uint8Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
 
@@ -6,6 +6,8 @@ export function bucketJson(b: Bucket) {
   return {
     name: b.name,
     mode: b.mode,
+    // A crdt bucket is also an Automerge document: /v1/docs/{id} and the sync endpoint open it.
+    ...(isCrdtBucket(b) ? { document_id: b.documentId } : {}),
     ...kvConfigJson(b.config),
     last_revision: b.lastRevision,
     compacted_revision: b.compactedRevision,

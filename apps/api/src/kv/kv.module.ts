@@ -1,5 +1,6 @@
 import {
   type BeforeApplicationShutdown,
+  Inject,
   Injectable,
   type MiddlewareConsumer,
   Module,
@@ -7,6 +8,7 @@ import {
   type OnModuleInit,
 } from "@nestjs/common";
 import {
+  type BucketId,
   type Bus,
   type Clock,
   ClusterKvRouter,
@@ -25,11 +27,14 @@ import {
   type Pool,
 } from "@strata/db";
 import { CLUSTER_SECRET } from "../cluster/cluster-secret.js";
+import { HandOvers } from "../cluster/hand-overs.js";
 import { HttpKvForwarder } from "../cluster/http-kv-forwarder.js";
 import { InternalKvController } from "../cluster/internal-kv.controller.js";
 import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLOCK } from "../database/database.module.js";
 import { BUS } from "../streams/streams.module.js";
+import { DocsModule } from "../docs/docs.module.js";
+import { crdtKvProviders } from "./crdt-kv.providers.js";
 import { KvBucketsController } from "./kv-buckets.controller.js";
 import { KvEventsController } from "./kv-events.controller.js";
 import { KvKeysController } from "./kv-keys.controller.js";
@@ -39,7 +44,7 @@ const PURGE_MS = 2000;
 /** Every this many purge passes, also look for buckets with expired keys that are not loaded here. */
 const SWEEP_EVERY = 15;
 
-/** TTL purge, eviction of idle buckets, and draining on shutdown. */
+/** TTL purge, eviction of idle buckets, rebalancing hand-overs, and draining on shutdown. */
 @Injectable()
 class KvHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
   private timers: NodeJS.Timeout[] = [];
@@ -49,9 +54,19 @@ class KvHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     private readonly owner: KvOwner,
     private readonly log: KvLogPg,
-  ) {}
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    handOvers: HandOvers,
+  ) {
+    handOvers.add({
+      prefix: "bucket:",
+      handOver: (resource, holdMs, release) =>
+        owner.handOver(Number(resource.slice("bucket:".length)) as BucketId, holdMs, release),
+    });
+  }
 
   onModuleInit() {
+    // Purging claims buckets: a node that serves no API (STRATA_ROLE=worker) owns none.
+    if (!this.runtime.config.roles.includes("api")) return;
     this.timers.push(setInterval(() => void this.purge(), PURGE_MS).unref());
     this.timers.push(setInterval(() => this.owner.evictIdle(10 * 60_000), 60_000).unref());
   }
@@ -76,6 +91,7 @@ class KvHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
 }
 
 @Module({
+  imports: [DocsModule],
   controllers: [KvBucketsController, KvKeysController, KvEventsController, InternalKvController],
   providers: [
     { provide: KvCatalogPg, useFactory: (db: Database) => new KvCatalogPg(db), inject: [DATABASE] },
@@ -112,12 +128,8 @@ class KvHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
         }),
       inject: [KvOwner, PlacementPg, CLUSTER_SECRET, RUNTIME],
     },
-    {
-      provide: KvService,
-      useFactory: (catalog: KvCatalogPg, router: ClusterKvRouter, reader: KvReaderPg, bus: Bus) =>
-        new KvService(catalog, router, reader, bus),
-      inject: [KvCatalogPg, ClusterKvRouter, KvReaderPg, BUS],
-    },
+    // KvService (both bucket modes) and CrdtKv.
+    ...crdtKvProviders,
     KvHousekeeping,
   ],
   exports: [KvService, KvOwner],

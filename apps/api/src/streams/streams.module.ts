@@ -18,6 +18,7 @@ import {
   StreamsService,
 } from "@strata/core";
 import {
+  ColdSegments,
   ConsumerStorePg,
   type Database,
   LeaseTablePg,
@@ -89,8 +90,8 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
     },
     {
       provide: MessageLogPg,
-      useFactory: (pool: Pool) => new MessageLogPg(pool),
-      inject: [PG_POOL],
+      useFactory: (pool: Pool, cold: ColdSegments) => new MessageLogPg(pool, cold),
+      inject: [PG_POOL, ColdSegments],
     },
     {
       provide: StreamCatalogPg,
@@ -160,6 +161,14 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
     Rebalancer,
     OwnerHousekeeping,
   ],
-  exports: [ClusterMembership, BUS, StreamsService, StreamOwner, MessageLogPg, StreamCatalogPg],
+  exports: [
+    ClusterMembership,
+    BUS,
+    StreamsService,
+    StreamOwner,
+    MessageLogPg,
+    StreamCatalogPg,
+    ClusterStreamRouter,
+  ],
 })
 export class StreamsModule {}

@@ -5,8 +5,11 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from "@nestjs/common";
+import { Inject } from "@nestjs/common";
 import { HttpAdapterHost } from "@nestjs/core";
 import { NotFound } from "@strata/core";
+import { servesApi } from "../cluster/role-gate.js";
+import { RUNTIME, type Runtime } from "../config/runtime.js";
 import { type Problem, toProblem } from "../http/problem.js";
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -18,6 +21,7 @@ type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => v
  * get a 404. Nest's WsAdapter would instead destroy every upgrade that is not
  * one of its gateways, which rules out a second endpoint on the port. Listeners
  * that were on the server before are kept as the fallback for unknown paths.
+ * A node without the `api` role answers every upgrade with a 404.
  */
 @Injectable()
 export class UpgradeRouter implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,7 +31,10 @@ export class UpgradeRouter implements OnApplicationBootstrap, OnApplicationShutd
   private readonly listener: UpgradeListener = (req, socket, head) =>
     this.dispatch(req, socket, head);
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
 
   route(path: string, handler: UpgradeHandler): void {
     if (this.routes.has(path)) throw new Error(`WebSocket path ${path} is registered twice`);
@@ -50,8 +57,10 @@ export class UpgradeRouter implements OnApplicationBootstrap, OnApplicationShutd
     // A client that resets mid-handshake must not take the process down.
     socket.on("error", () => socket.destroy());
     const path = (req.url ?? "/").split("?", 1)[0]!;
-    const handler = this.routes.get(path);
+    // A worker-only node serves no WebSocket endpoint (STRATA_ROLE).
+    const handler = servesApi(this.runtime.config.roles) ? this.routes.get(path) : null;
     if (handler) return handler(req, socket, head);
+    if (handler === null) return rejectUpgrade(socket, new NotFound("WebSocket endpoint", path));
     if (this.fallbacks.length > 0) {
       for (const fallback of this.fallbacks) fallback.call(this.server, req, socket, head);
       return;

@@ -183,6 +183,7 @@ function jsonFrame(frame: ServerFrame): unknown {
     const events = frame.events.map((e) => (e.value ? base64Value({ ...e, value: e.value }) : e));
     return { ...frame, events };
   }
+  if (frame.type === "kv.entries") return { ...frame, entries: frame.entries.map(base64Value) };
   return frame;
 }
 

@@ -1,6 +1,5 @@
 import { type Logger } from "@nestjs/common";
 import {
-  type AckEntry,
   type ClientFrame,
   clientFrameSchema,
   type ConsumerAckFrame,
@@ -18,11 +17,13 @@ import {
   toFieldIssues,
 } from "@strata/core";
 import { WebSocket } from "ws";
+import { CoalescedAnswers } from "./ws-answers.js";
 import { AppendPipeline } from "./ws-appends.js";
 import { ChunkAssembler } from "./ws-chunks.js";
 import { type WsCodec } from "./ws-codec.js";
 import { errorFrame, MalformedFrame, TooManyInFlight } from "./ws-errors.js";
 import { type Drainable, type FlowControl } from "./ws-flow.js";
+import { KvRequests } from "./ws-kv-requests.js";
 import { KvWatches } from "./ws-kv-watch.js";
 import { type WsLimits } from "./ws-limits.js";
 import { ConnectionSubscriptions } from "./ws-subscriptions.js";
@@ -47,9 +48,9 @@ export class WsConnection implements Drainable {
   private readonly subs: ConnectionSubscriptions;
   private readonly kvWatches: KvWatches;
   private readonly appends: AppendPipeline;
+  private readonly kvRequests: KvRequests;
   private readonly chunks: ChunkAssembler;
-  private acks: AckEntry[] = [];
-  private ackFlush: NodeJS.Immediate | undefined;
+  private readonly answers: CoalescedAnswers;
   private pending = 0;
   private closed = false;
   /** Reading stopped because the client does not read what we send. */
@@ -65,8 +66,14 @@ export class WsConnection implements Drainable {
     private readonly ctx: ConnectionContext,
   ) {
     const { limits, flow, streams, logger } = ctx;
+    this.answers = new CoalescedAnswers((frame) => this.send(frame), limits.maxFrameBytes);
     this.appends = new AppendPipeline(streams, principal, limits, {
-      ack: (entry) => this.queueAck(entry),
+      ack: (entry) => this.answers.ack(entry),
+      error: (id, err) => this.sendError(err, { id }),
+    });
+    this.kvRequests = new KvRequests(ctx.kv, principal, limits, {
+      ack: (entry) => this.answers.kvAck(entry),
+      entry: (entry) => this.answers.kvEntry(entry),
       error: (id, err) => this.sendError(err, { id }),
     });
     this.chunks = new ChunkAssembler({
@@ -177,6 +184,10 @@ export class WsConnection implements Drainable {
         return this.send({ type: "pong", id: f.id });
       case "kv.watch":
         return this.kvWatches.watch(f);
+      case "kv.put":
+      case "kv.delete":
+      case "kv.get":
+        return this.kvRequests.submit(f);
     }
   }
 
@@ -214,27 +225,12 @@ export class WsConnection implements Drainable {
       .finally(() => this.pending--);
   }
 
-  /** Acks completed in the same turn of the event loop leave in one frame. */
-  private queueAck(entry: AckEntry): void {
-    this.acks.push(entry);
-    this.ackFlush ??= setImmediate(() => this.flushAcks());
-  }
-
-  private flushAcks(): void {
-    clearImmediate(this.ackFlush);
-    this.ackFlush = undefined;
-    if (this.acks.length === 0) return;
-    const acks = this.acks;
-    this.acks = [];
-    this.send({ type: "acks", acks });
-  }
-
   private sendError(err: unknown, ref: Ref): void {
     if (!(err instanceof StrataError)) {
       this.ctx.logger.error({ err, tenant: this.principal.tenant.id }, "websocket request failed");
     }
     // Answers already due go first, so the client sees them in the order they happened.
-    this.flushAcks();
+    this.answers.flush();
     this.send(errorFrame(err, ref));
   }
 
@@ -257,10 +253,10 @@ export class WsConnection implements Drainable {
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    clearImmediate(this.ackFlush);
-    this.acks = [];
+    this.answers.clear();
     this.subs.closeAll();
     this.appends.close();
+    this.kvRequests.close();
     this.chunks.clear();
     this.ctx.flow.forget(this);
   }

@@ -11,6 +11,8 @@ export interface WsLimits {
   readonly maxInFlightAppends: number;
   /** Value bytes of those appends. */
   readonly maxInFlightBytes: number;
+  /** `kv.put` / `kv.delete` / `kv.get` sent but not yet answered, per connection. */
+  readonly maxInFlightKv: number;
   /** Other requests awaiting the database (consumer acks), per connection. */
   readonly maxPendingRequests: number;
   /** Bytes of `append_chunk` values held for reassembly, per connection. */
@@ -46,6 +48,7 @@ export const DEFAULT_WS_LIMITS: WsLimits = {
   maxSubscriptions: 1000,
   maxInFlightAppends: 10_000,
   maxInFlightBytes: 64 * MiB,
+  maxInFlightKv: 10_000,
   maxPendingRequests: 1000,
   maxChunkedBytes: 64 * MiB,
   maxChunkedAppends: 16,

@@ -31,6 +31,14 @@ describe("failover", () => {
     const { node: owner } = await ownerOf(cluster, clients()[0]!, "orders");
     // Clients talk to the other nodes only; their writes are forwarded to the owner.
     const others = () => clients().filter((c) => c.baseUrl !== owner.base);
+    // The owner keeps the live counters; every node answers them, not only the owner.
+    for (const c of clients()) {
+      const info = await c.json<{ last_seq: number; messages: number }>(
+        "GET",
+        "/v1/streams/orders",
+      );
+      expect(info.body, c.baseUrl).toMatchObject({ last_seq: 1, messages: 1 });
+    }
 
     const history = new History();
     history.ack(1, "first");

@@ -1,7 +1,7 @@
 import { StrataError } from "../errors.js";
 import { type StreamOwner } from "../streams/stream-owner.js";
 import { type StreamRef } from "../streams/owner-ports.js";
-import { type StreamRouter } from "../streams/streams-service.js";
+import { type StreamCounters, type StreamRouter } from "../streams/streams-service.js";
 import { type Removal } from "../streams/stream-store.js";
 import {
   type AppendOptions,
@@ -39,6 +39,8 @@ export interface Forwarder {
   ): Promise<AppendResult>;
   deleteOne(to: ClusterNode, ref: StreamRef, seq: number): Promise<boolean>;
   deleteUpTo(to: ClusterNode, ref: StreamRef, upToSeq: number | null): Promise<Removal>;
+  /** The owner's live counters, or null when it does not have the stream loaded. */
+  counters(to: ClusterNode, ref: StreamRef): Promise<StreamCounters | null>;
 }
 
 /** The other node could not be reached, or did not answer: the outcome is unknown. */
@@ -120,6 +122,19 @@ export class ClusterStreamRouter implements StreamRouter {
 
   peek(id: StreamId) {
     return this.local.peek(id);
+  }
+
+  /** Counters are a read: one look at the owner, no claim, no retries (storage is the fallback). */
+  async counters(ref: StreamRef): Promise<StreamCounters | undefined> {
+    const here = this.local.peek(ref.id);
+    if (here) return here;
+    const owner = await this.placement.owner(`stream:${ref.id}`);
+    if (!owner || owner.id === this.self.id) return undefined;
+    try {
+      return (await this.forwarder.counters(owner, ref)) ?? undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   updateConfig(id: StreamId, config: StreamConfig): void {

@@ -45,3 +45,17 @@ export class NotOwner extends StrataError {
     super(`Another node owns ${resource}; retry the request.`);
   }
 }
+
+/**
+ * An owner that can give up one of its resources safely when the rebalancer
+ * moves it to its preferred node: it stops taking writes for the resource,
+ * lets every accepted write commit, forgets it, then `release` clears the
+ * placement row so the new owner claims it with a bumped epoch. For `holdMs`
+ * it turns the resource's writes away with a retryable NotOwner, so they
+ * follow the new placement instead of claiming the resource back.
+ */
+export interface HandOver {
+  /** The placement resources it serves: `stream:`, `bucket:`, `doc:`. */
+  readonly prefix: string;
+  handOver(resource: string, holdMs: number, release: () => Promise<void>): Promise<void>;
+}

@@ -1,3 +1,5 @@
+import { type Bus } from "../bus/bus.js";
+import { BucketNotFound } from "./kv.errors.js";
 import { type BucketId, type KvEvent, type KvOp } from "./kv.js";
 import { type KvBatchBucket, type KvChange, type KvCommitBatch } from "./kv-store.js";
 import { type OwnedBucket } from "./owned-bucket.js";
@@ -74,3 +76,25 @@ export function busEvents(items: readonly KvItem[]): Map<BucketId, KvBusEvent> {
 }
 
 export const bucketTopic = (id: BucketId) => `bucket:${id}`;
+
+/**
+ * After a batch committed: settles the written items in their buckets'
+ * memory, publishes their changes, and answers every item — those of
+ * buckets deleted meanwhile (`missing`) with BucketNotFound. Returns the
+ * buckets written.
+ */
+export function settleBatch(
+  items: readonly KvItem[],
+  missing: readonly BucketId[],
+  bus: Bus,
+): Set<OwnedBucket> {
+  const gone = new Set(missing);
+  const written = items.filter((i) => !gone.has(i.bucket.id));
+  for (const item of written) item.bucket.settle(item.changes, item.bytesDelta);
+  for (const [id, event] of busEvents(written)) bus.publish(bucketTopic(id), event);
+  for (const item of items) {
+    if (gone.has(item.bucket.id)) item.reject(new BucketNotFound(item.bucket.name));
+    else item.resolve();
+  }
+  return new Set(written.map((i) => i.bucket));
+}

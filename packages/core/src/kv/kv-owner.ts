@@ -1,9 +1,10 @@
 import { type Bus } from "../bus/bus.js";
 import { type Clock } from "../common/clock.js";
+import { NotOwner } from "../cluster/cluster.js";
 import { GroupCommitter } from "../streams/group-committer.js";
 import { type Claimer } from "../streams/owner-ports.js";
 import { CommitFailed, Fenced } from "../streams/stream.errors.js";
-import { bucketTopic, buildKvBatch, busEvents, type KvItem } from "./kv-batch.js";
+import { buildKvBatch, type KvItem, settleBatch } from "./kv-batch.js";
 import { BucketNotFound, KeyNotFound } from "./kv.errors.js";
 import {
   type BucketId,
@@ -47,6 +48,8 @@ export class KvOwner {
   private readonly committer: GroupCommitter<KvItem>;
   private generation = 0;
   private nodeId: string;
+  /** Buckets just handed to another node, until when: writes here are turned away meanwhile. */
+  private readonly handedOver = new Map<BucketId, number>();
 
   constructor(
     private readonly log: KvLog,
@@ -154,6 +157,19 @@ export class KvOwner {
     return n;
   }
 
+  /**
+   * Hands a bucket over (rebalancing): stop taking its writes, let what was
+   * accepted commit, forget it, then `release` gives up its placement row.
+   * For `holdMs` this node turns the bucket's writes away (NotOwner, which
+   * routers retry on the new owner) instead of claiming it back.
+   */
+  async handOver(id: BucketId, holdMs: number, release: () => Promise<void>): Promise<void> {
+    this.handedOver.set(id, this.clock.now().getTime() + holdMs);
+    await this.committer.drain();
+    this.buckets.delete(id);
+    await release();
+  }
+
   /** Stops serving everything at once (lease lost, or shutting down); pending writes fail retryably. */
   stepDown(reason: Error): void {
     this.failGeneration(reason);
@@ -194,6 +210,8 @@ export class KvOwner {
           if (attempt >= 3) throw new CommitFailed("The bucket was reloaded; retry.");
           continue;
         }
+        // Again after the awaits: a hand-over that began meanwhile must not see this commit after it.
+        this.assertServing(b.id);
         const now = this.clock.now().getTime();
         staged = decide(b, now);
         b.lastUsed = now;
@@ -205,7 +223,16 @@ export class KvOwner {
     }
   }
 
+  /** Throws NotOwner while the bucket is being handed over. */
+  private assertServing(id: BucketId): void {
+    const until = this.handedOver.get(id);
+    if (until === undefined) return;
+    if (until > this.clock.now().getTime()) throw new NotOwner(`bucket:${id}`);
+    this.handedOver.delete(id);
+  }
+
   private async open(ref: BucketRef): Promise<OwnedBucket> {
+    this.assertServing(ref.id);
     // Rejoined as a new incarnation: whatever the old one held in memory is void.
     if (this.nodeId !== this.options.node.id) this.failGeneration(new Fenced(this.nodeId));
     const hit = this.buckets.get(ref.id);
@@ -254,15 +281,8 @@ export class KvOwner {
       report(true);
       for (const c of outcome.buckets) this.buckets.get(c.bucketId)?.committed(c);
       for (const id of outcome.missing) this.buckets.delete(id);
-      const written = live.filter((i) => !outcome.missing.includes(i.bucket.id));
-      for (const item of written) item.bucket.settle(item.changes, item.bytesDelta);
-      for (const [id, event] of busEvents(written)) this.bus.publish(bucketTopic(id), event);
-      for (const item of live) {
-        if (written.includes(item)) item.resolve();
-        else item.reject(new BucketNotFound(item.bucket.name));
-      }
       const max = this.options.maxKnownKeys ?? 10_000;
-      for (const b of new Set(written.map((i) => i.bucket))) b.evict(max);
+      for (const b of settleBatch(live, outcome.missing, this.bus)) b.evict(max);
     } catch (err) {
       report(false);
       const failure = this.onWriteError(err, generation);

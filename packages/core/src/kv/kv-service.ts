@@ -45,6 +45,9 @@ export interface KvRouter {
   forget(id: BucketId): void;
 }
 
+/** What callers of `watch` use: the KvWatch of a standard bucket, or a crdt bucket's watch. */
+export type KvWatchHandle = Pick<KvWatch, "position" | "state" | "start" | "resume" | "close">;
+
 export interface BucketInfo extends Bucket {
   readonly owner: { nodeId: string | null; epoch: number } | null;
 }
@@ -57,6 +60,7 @@ export interface BucketInfo extends Bucket {
  */
 export class KvService {
   private readonly refs = new StreamRefCache<Bucket>();
+  private readonly lookups = new Map<string, Promise<Bucket>>();
 
   constructor(
     private readonly catalog: KvCatalog,
@@ -194,7 +198,7 @@ export class KvService {
     bucket: string,
     from: { prefix?: string; revision?: number },
     sink: WatchSink,
-  ): Promise<KvWatch> {
+  ): Promise<KvWatchHandle> {
     authorize(p, "kv:read", bucket);
     const b = await this.catalog.get(p.tenant.id, bucket);
     if (!b) throw new BucketNotFound(bucket);
@@ -203,13 +207,22 @@ export class KvService {
     return new KvWatch(this.bus, this.reader, b, from.prefix || undefined, start, sink);
   }
 
-  private async bucket(p: Principal, name: string): Promise<Bucket> {
+  private bucket(p: Principal, name: string): Promise<Bucket> {
     const cached = this.refs.get(p.tenant.id, name);
-    if (cached) return cached;
-    const bucket = await this.catalog.get(p.tenant.id, name);
-    if (!bucket) throw new BucketNotFound(name);
-    this.refs.set(bucket);
-    return bucket;
+    if (cached) return Promise.resolve(cached);
+    // One catalog query however many requests miss the cache at once (a cold start, an expiry).
+    const id = `${p.tenant.id}\u0000${name}`;
+    let lookup = this.lookups.get(id);
+    if (!lookup) {
+      lookup = (async () => {
+        const bucket = await this.catalog.get(p.tenant.id, name);
+        if (!bucket) throw new BucketNotFound(name);
+        this.refs.set(bucket);
+        return bucket;
+      })().finally(() => this.lookups.delete(id));
+      this.lookups.set(id, lookup);
+    }
+    return lookup;
   }
 
   /** Runs a write at the owner; a cached bucket may have been deleted (and re-created) elsewhere: look again once. */

@@ -51,9 +51,11 @@ export function stageWrites(b: OwnedBucket, now: number, ops: readonly StagedOp[
   const revision = ++b.lastRevision;
   let bytesDelta = 0;
   const changes = effective.map((o): KvChange => {
+    const contended = (b.state(o.key)?.pending ?? 0) > 0;
     if (o.op !== "put") {
       bytesDelta += b.apply(o.key, { revision: 0, value: null, expiresAt: null });
-      return { bucketId: b.id, key: o.key, op: o.op, revision, value: null, expiresAt: null };
+      const base = { bucketId: b.id, key: o.key, revision, value: null, expiresAt: null };
+      return { ...base, op: o.op, contended };
     }
     const ttl = o.ttlSeconds ?? ttlSeconds;
     const expiresAt = ttl ? now + ttl * 1000 : null;
@@ -65,6 +67,7 @@ export function stageWrites(b: OwnedBucket, now: number, ops: readonly StagedOp[
       revision,
       value: o.value,
       expiresAt: expiresAt === null ? null : new Date(expiresAt),
+      contended,
     };
   });
   return { revision, changes, bytesDelta };
@@ -85,13 +88,11 @@ export function stageTouch(
     ]);
   }
   const expiresAt = ttl === 0 ? null : now + ttl * 1000;
+  const contended = b.state(key)!.pending > 0;
   b.retime(key, expiresAt);
   const at = expiresAt === null ? null : new Date(expiresAt);
-  return {
-    revision: null,
-    changes: [{ bucketId: b.id, key, op: "touch", revision: null, value: null, expiresAt: at }],
-    bytesDelta: 0,
-  };
+  const change = { bucketId: b.id, key, revision: null, value: null, expiresAt: at, contended };
+  return { revision: null, changes: [{ ...change, op: "touch" }], bytesDelta: 0 };
 }
 
 /** The purge of a key whose TTL has run out (by this node's clock); null when it has not, or is gone. */

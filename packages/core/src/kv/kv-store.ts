@@ -47,6 +47,14 @@ export interface KvChange {
   readonly revision: number | null;
   readonly value: Uint8Array | null;
   readonly expiresAt: Date | null;
+  /**
+   * An earlier change to this key was accepted and is not committed yet (it
+   * may be in another batch in flight): this change must be written after
+   * the batches before it have committed. Other changes may be written while
+   * earlier batches are still in flight, since no other transaction touches
+   * their keys.
+   */
+  readonly contended?: boolean;
 }
 
 /** Per bucket in a batch: the revision it must be at before, and after. */

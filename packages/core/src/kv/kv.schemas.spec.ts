@@ -15,10 +15,10 @@ describe("kvKeySchema", () => {
 });
 
 describe("bucketConfigBody", () => {
-  it("says that crdt buckets are not available yet", () => {
-    const r = bucketConfigBody.safeParse({ mode: "crdt" });
-    expect(r.success).toBe(false);
-    expect(r.error?.issues[0]?.message).toMatch(/crdt buckets are not available yet/);
+  it("takes mode standard or crdt, nothing else", () => {
+    expect(bucketConfigBody.safeParse({ mode: "crdt" }).success).toBe(true);
+    expect(bucketConfigBody.safeParse({ mode: "standard" }).success).toBe(true);
+    expect(bucketConfigBody.safeParse({ mode: "etcd" }).success).toBe(false);
   });
 });
 

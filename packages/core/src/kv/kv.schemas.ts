@@ -45,18 +45,14 @@ export const ttlSchema = z.coerce
 const limit = (max: number) => z.number().int().min(1).max(max).nullable();
 
 /** `PUT /v1/kv/{bucket}`: every field optional; omitted fields keep their value (or the default). */
-export const bucketConfigBody = z
-  .strictObject({
-    history: z.number().int().min(1).max(1_000_000_000).optional(),
-    ttl_seconds: limit(MAX_TTL_SECONDS).optional(),
-    max_value_bytes: limit(1024 ** 3).optional(),
-    max_bytes: limit(Number.MAX_SAFE_INTEGER).optional(),
-    mode: z.enum(KV_MODES).optional(),
-  })
-  .refine((b) => b.mode !== "crdt", {
-    path: ["mode"],
-    message: "crdt buckets are not available yet",
-  });
+export const bucketConfigBody = z.strictObject({
+  history: z.number().int().min(1).max(1_000_000_000).optional(),
+  ttl_seconds: limit(MAX_TTL_SECONDS).optional(),
+  max_value_bytes: limit(1024 ** 3).optional(),
+  max_bytes: limit(Number.MAX_SAFE_INTEGER).optional(),
+  /** Fixed at creation: `crdt` keeps the keys in one Automerge document (see kv-crdt). */
+  mode: z.enum(KV_MODES).optional(),
+});
 export type BucketConfigBody = z.infer<typeof bucketConfigBody>;
 
 export function applyKvConfigBody(base: KvConfig, body: BucketConfigBody): KvConfig {

@@ -3,7 +3,7 @@ import { type TenantId } from "../tenants/tenant.js";
 
 export type BucketId = Brand<number, "BucketId">;
 
-/** `standard`: revisions, CAS and watch; `crdt` (one Automerge document) comes later. */
+/** `standard`: revisions, CAS and watch; `crdt`: one Automerge document, writes merge (kv-crdt). */
 export const KV_MODES = ["standard", "crdt"] as const;
 export type KvMode = (typeof KV_MODES)[number];
 

@@ -25,6 +25,8 @@ export const streamConfigBody = z.strictObject({
     .max(7 * 86400)
     .optional(),
   ack: z.enum(ACK_LEVELS).optional(),
+  tier_after_seconds: positive(100 * 365 * 86400).optional(),
+  tier_min_messages: positive(Number.MAX_SAFE_INTEGER).optional(),
 });
 export type StreamConfigBody = z.infer<typeof streamConfigBody>;
 
@@ -38,6 +40,10 @@ export function applyConfigBody(base: StreamConfig, body: StreamConfigBody): Str
     discard: body.discard ?? base.discard,
     dedupWindowSeconds: body.dedup_window_seconds ?? base.dedupWindowSeconds,
     ack: body.ack ?? base.ack,
+    tierAfterSeconds:
+      body.tier_after_seconds !== undefined ? body.tier_after_seconds : base.tierAfterSeconds,
+    tierMinMessages:
+      body.tier_min_messages !== undefined ? body.tier_min_messages : base.tierMinMessages,
   };
 }
 
@@ -50,6 +56,8 @@ export function configJson(c: StreamConfig) {
     discard: c.discard,
     dedup_window_seconds: c.dedupWindowSeconds,
     ack: c.ack,
+    tier_after_seconds: c.tierAfterSeconds,
+    tier_min_messages: c.tierMinMessages,
   };
 }
 

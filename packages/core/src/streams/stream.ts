@@ -19,6 +19,10 @@ export interface StreamConfig {
   readonly discard: DiscardPolicy;
   readonly dedupWindowSeconds: number;
   readonly ack: AckLevel;
+  /** Tiering: move messages older than this to the object store (null: the node's default). */
+  readonly tierAfterSeconds: number | null;
+  /** Tiering: only once this many are that old (null: the node's default). */
+  readonly tierMinMessages: number | null;
 }
 
 export const DEFAULT_STREAM_CONFIG: StreamConfig = {
@@ -29,6 +33,8 @@ export const DEFAULT_STREAM_CONFIG: StreamConfig = {
   discard: "old",
   dedupWindowSeconds: 120,
   ack: "durable",
+  tierAfterSeconds: null,
+  tierMinMessages: null,
 };
 
 /** A stream's catalog entry with its counters. `firstSeq > lastSeq` means empty. */

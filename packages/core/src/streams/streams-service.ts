@@ -42,11 +42,21 @@ export interface StreamRouter {
   deleteUpTo(ref: StreamRef, upToSeq: number): Promise<Removal>;
   purge(ref: StreamRef): Promise<Removal>;
   /** Live counters of the owner, when known here. */
-  peek(
-    id: StreamId,
-  ): { lastSeq: number; firstSeq: number; messages: number; bytes: number } | undefined;
+  peek(id: StreamId): StreamCounters | undefined;
+  /**
+   * Live counters of the owner wherever it runs (asking it if it is another
+   * node); undefined when no node has the stream loaded, so storage is exact.
+   */
+  counters(ref: StreamRef): Promise<StreamCounters | undefined>;
   updateConfig(id: StreamId, config: StreamConfig): void;
   forget(id: StreamId): void;
+}
+
+export interface StreamCounters {
+  readonly lastSeq: number;
+  readonly firstSeq: number;
+  readonly messages: number;
+  readonly bytes: number;
 }
 
 export interface StreamInfo extends Stream {
@@ -103,12 +113,14 @@ export class StreamsService {
     authorize(p, "streams:read", name);
     const stream = await this.catalog.get(p.tenant.id, name);
     if (!stream) throw new StreamNotFound(name);
-    const live = this.router.peek(stream.id);
-    const [consumers, owner] = await Promise.all([
+    // The catalog row's counters are not maintained per commit (that would make every append
+    // update one hot row); the owner's memory, or the log itself, has the truth.
+    const [live, consumers, owner] = await Promise.all([
+      this.liveCounters(stream),
       this.consumers.list(stream.id),
       this.catalog.owner(stream.id),
     ]);
-    return { ...stream, ...(live ?? {}), consumers, owner };
+    return { ...stream, ...live, consumers, owner };
   }
 
   async list(p: Principal, page: { after?: string; limit: number }): Promise<Stream[]> {
@@ -231,6 +243,13 @@ export class StreamsService {
     authorize(p, "streams:read", name);
     const stream = await this.require(p, name);
     return this.consumers.upsert(stream.id, consumer, ackedSeq);
+  }
+
+  private async liveCounters(stream: Stream): Promise<StreamCounters> {
+    const live = this.router.peek(stream.id) ?? (await this.router.counters(stream));
+    if (live) return live;
+    const { firstSeq, lastSeq, messages, bytes } = await this.log.load(stream.id, 0);
+    return { firstSeq, lastSeq, messages, bytes };
   }
 
   async getConsumer(

@@ -1,6 +1,11 @@
 import { z } from "zod";
-import { type KvOp } from "../kv/kv.js";
-import { bucketNameSchema, kvPrefixSchema } from "../kv/kv.schemas.js";
+import {
+  type KvServerFrame,
+  kvDeleteFrame,
+  kvGetFrame,
+  kvPutFrame,
+  kvWatchFrame,
+} from "../kv/kv-ws-frames.js";
 import { ACK_LEVELS, type AckLevel } from "./stream.js";
 import {
   consumerNameSchema,
@@ -8,6 +13,15 @@ import {
   msgIdSchema,
   streamNameSchema,
 } from "./stream.schemas.js";
+import {
+  frameIdSchema,
+  hasOneValue,
+  oneValueMessage,
+  subIdSchema,
+  valueFields,
+  type FrameId,
+  type SubId,
+} from "./ws-frame-fields.js";
 
 /**
  * Frames of the streams WebSocket protocol (`/v1/ws`, docs/protocol.md).
@@ -16,37 +30,15 @@ import {
  * server answers in the encoding the connection chose.
  */
 
-export const WS_SUBPROTOCOLS = { json: "strata.v1.json", msgpack: "strata.v1.msgpack" } as const;
-export type WsSubprotocol = (typeof WS_SUBPROTOCOLS)[keyof typeof WS_SUBPROTOCOLS];
-
-/** A client-chosen correlation id, echoed back: a short string or a non-negative integer. */
-export const frameIdSchema = z.union(
-  [z.string().min(1).max(128), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)],
-  { error: "must be a string of 1–128 characters or a non-negative integer" },
-);
-export type FrameId = z.infer<typeof frameIdSchema>;
-
-/** A client-chosen subscription id, unique among the connection's live subscriptions. */
-export const subIdSchema = frameIdSchema;
-export type SubId = FrameId;
-
-const binary = z.instanceof(Uint8Array, {
-  message: "must be binary (a msgpack bin); JSON frames use value_base64 or value_text",
-});
-
-/** Exactly one of `value` (binary), `value_base64`, `value_text`. */
-const valueFields = {
-  value: binary.optional(),
-  value_base64: z.base64({ message: "must be base64" }).optional(),
-  value_text: z.string().optional(),
-};
-type ValueFields = { value?: Uint8Array; value_base64?: string; value_text?: string };
-const hasOneValue = (f: ValueFields) =>
-  [f.value, f.value_base64, f.value_text].filter((v) => v !== undefined).length === 1;
-const oneValueMessage = {
-  message: "give exactly one of value, value_base64 or value_text",
-  path: ["value"],
-};
+export {
+  frameIdSchema,
+  frameValue,
+  subIdSchema,
+  WS_SUBPROTOCOLS,
+  type FrameId,
+  type SubId,
+  type WsSubprotocol,
+} from "./ws-frame-fields.js";
 
 const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const lastSeq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -126,20 +118,6 @@ export const consumerAckFrame = z.strictObject({
 
 export const pingFrame = z.strictObject({ type: z.literal("ping"), id: frameIdSchema });
 
-/**
- * Watches a KV bucket's changes from `from_revision` (omitted: from now on),
- * keys filtered by `prefix`. Shares `sub` ids, the subscription limit and
- * `unsubscribe` with stream subscriptions.
- */
-export const kvWatchFrame = z.strictObject({
-  type: z.literal("kv.watch"),
-  id: frameIdSchema,
-  sub: subIdSchema,
-  bucket: bucketNameSchema,
-  prefix: kvPrefixSchema.optional(),
-  from_revision: seq.optional(),
-});
-
 export const CLIENT_FRAME_TYPES = [
   "append",
   "append_batch",
@@ -149,6 +127,9 @@ export const CLIENT_FRAME_TYPES = [
   "consumer_ack",
   "ping",
   "kv.watch",
+  "kv.put",
+  "kv.delete",
+  "kv.get",
 ] as const;
 
 export const clientFrameSchema = z.discriminatedUnion(
@@ -162,6 +143,9 @@ export const clientFrameSchema = z.discriminatedUnion(
     consumerAckFrame,
     pingFrame,
     kvWatchFrame,
+    kvPutFrame,
+    kvDeleteFrame,
+    kvGetFrame,
   ],
   {
     error: (issue) =>
@@ -177,14 +161,20 @@ export type AppendChunkFrame = z.infer<typeof appendChunkFrame>;
 export type SubscribeFrame = z.infer<typeof subscribeFrame>;
 export type UnsubscribeFrame = z.infer<typeof unsubscribeFrame>;
 export type ConsumerAckFrame = z.infer<typeof consumerAckFrame>;
-export type KvWatchFrame = z.infer<typeof kvWatchFrame>;
-
-/** The bytes of a frame or batch entry that passed `oneValue`. */
-export function frameValue(f: ValueFields): Uint8Array {
-  if (f.value !== undefined) return f.value;
-  if (f.value_base64 !== undefined) return Buffer.from(f.value_base64, "base64");
-  return Buffer.from(f.value_text ?? "", "utf8");
-}
+export {
+  type KvAckEntry,
+  type KvDeleteFrame,
+  type KvGetFrame,
+  type KvPutFrame,
+  type KvRequestFrame,
+  type KvWatchFrame,
+  type WireKvEntry,
+  type WireKvEvent,
+  kvDeleteFrame,
+  kvGetFrame,
+  kvPutFrame,
+  kvWatchFrame,
+} from "../kv/kv-ws-frames.js";
 
 // Server → client. Values are binary here; the JSON encoding sends them as `value_base64`.
 
@@ -208,15 +198,6 @@ export interface WireMessage {
   readonly headers: Readonly<Record<string, string>>;
   readonly msg_id: string | null;
   readonly value: Uint8Array;
-}
-
-/** One KV change; `value` on puts only, `expires_at` (ISO 8601) only when the key has a TTL. */
-export interface WireKvEvent {
-  readonly revision: number;
-  readonly key: string;
-  readonly op: KvOp;
-  readonly value?: Uint8Array;
-  readonly expires_at?: string;
 }
 
 export type ServerFrame =
@@ -261,12 +242,4 @@ export type ServerFrame =
       readonly acked_seq: number;
     }
   | { readonly type: "pong"; readonly id: FrameId }
-  | {
-      readonly type: "kv.watching";
-      readonly id: FrameId;
-      readonly sub: SubId;
-      readonly next_revision: number;
-    }
-  | { readonly type: "kv.events"; readonly sub: SubId; readonly events: readonly WireKvEvent[] }
-  /** A KV watch paused on a full socket; it resumes from `next_revision`. */
-  | { readonly type: "slow_consumer"; readonly sub: SubId; readonly next_revision: number };
+  | KvServerFrame;

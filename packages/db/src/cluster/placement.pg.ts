@@ -49,7 +49,10 @@ export class PlacementPg implements Placement {
   async aliveNodes(): Promise<ClusterNode[]> {
     if (this.alive && Date.now() - this.alive.at < this.ttlMs) return this.alive.value;
     const { rows } = await this.pool.query<{ id: string; address: string }>(
-      `select id, address from nodes where status in ('alive', 'suspect') and lease_expires_at > now() order by id`,
+      // Only nodes that serve the API own resources: a worker-only node (STRATA_ROLE) gets none.
+      `select id, address from nodes
+        where status in ('alive', 'suspect') and lease_expires_at > now() and 'api' = any(roles)
+        order by id`,
     );
     const value = rows.map((r) => ({ id: r.id, name: nodeName(r.id), address: r.address }));
     this.alive = { value, at: Date.now() };

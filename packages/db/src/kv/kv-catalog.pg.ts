@@ -26,6 +26,21 @@ export class KvCatalogPg implements KvCatalog {
     return row ? toBucket(row) : null;
   }
 
+  /** A `crdt` bucket whose keys live in the Automerge document `documentId`; null when the name is taken. */
+  async createCrdt(
+    tenantId: TenantId,
+    name: string,
+    config: KvConfig,
+    documentId: string,
+  ): Promise<Bucket | null> {
+    const [row] = await this.db
+      .insert(kvBuckets)
+      .values({ tenantId, name, mode: "crdt", documentId, config: kvConfigJson(config) })
+      .onConflictDoNothing()
+      .returning();
+    return row ? toBucket(row) : null;
+  }
+
   async updateConfig(tenantId: TenantId, name: string, config: KvConfig): Promise<Bucket | null> {
     const [row] = await this.db
       .update(kvBuckets)
@@ -73,6 +88,15 @@ export class KvCatalogPg implements KvCatalog {
       .where(eq(leases.resource, `bucket:${bucketId}`));
     return row ?? null;
   }
+
+  /** Which node owns a placement resource (a crdt bucket's `doc:…`), if any. */
+  async resourceOwner(resource: string): Promise<{ nodeId: string | null; epoch: number } | null> {
+    const [row] = await this.db
+      .select({ nodeId: leases.nodeId, epoch: leases.epoch })
+      .from(leases)
+      .where(eq(leases.resource, resource));
+    return row ?? null;
+  }
 }
 
 function toBucket(row: Row): Bucket {
@@ -81,6 +105,8 @@ function toBucket(row: Row): Bucket {
     tenantId: row.tenantId as TenantId,
     name: row.name,
     mode: row.mode,
+    // Only crdt buckets carry it (see CrdtBucket in core).
+    ...(row.documentId !== null ? { documentId: row.documentId } : {}),
     config: kvConfigFromJson(row.config),
     lastRevision: row.lastRevision,
     compactedRevision: row.compactedRevision,

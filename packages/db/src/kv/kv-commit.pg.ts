@@ -33,7 +33,9 @@ const column = <T, V>(rows: readonly T[], pick: (row: T) => V) => rows.map(pick)
  * written, deletes the removed ones, moves touched expiries — and returns
  * the stored sizes the written keys had before (all parts see the same
  * snapshot), for the bucket counters. Arrays, not VALUES lists, so any
- * batch fits one statement.
+ * batch fits one statement; the values travel once, as one binary
+ * parameter that rows slice by offset (a bytea array would go as hex text,
+ * and a key's final value twice).
  */
 export async function applyChanges(
   client: Client,
@@ -41,13 +43,19 @@ export async function applyChanges(
   finals: readonly Final[],
 ): Promise<Map<string, number>> {
   const events = changes.filter((c) => c.op !== "touch");
+  const packed = new PackedValues();
+  const ev = events.map((c) => packed.slice(c.value));
+  const fv = finals.map((f) => packed.slice(f.value));
   const { rows } = await client.query<{ bucket_id: string; key: string; size: number }>(
     `with ev as (
        insert into kv_events (bucket_id, revision, key, op, value, expires_at)
-       select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bytea[],
-                            $6::timestamptz[])),
-     f as (select * from unnest($7::bigint[], $8::text[], $9::text[], $10::bigint[], $11::bytea[],
-                                $12::timestamptz[]) as f(bucket_id, key, kind, revision, value, expires_at)),
+       select b, r, k, o, case when l is null then null else substring($15::bytea from p + 1 for l) end, x
+         from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::int[],
+                     $7::timestamptz[]) as t(b, r, k, o, p, l, x)),
+     f as (select bucket_id, key, kind, revision, expires_at,
+                  case when l is null then null else substring($15::bytea from p + 1 for l) end as value
+             from unnest($8::bigint[], $9::text[], $10::text[], $11::bigint[], $12::int[], $13::int[],
+                         $14::timestamptz[]) as f(bucket_id, key, kind, revision, p, l, expires_at)),
      old as (select e.bucket_id, e.key, octet_length(e.value) as size
                from kv_entries e join f on e.bucket_id = f.bucket_id and e.key = f.key
               where f.kind <> 'touch'),
@@ -70,17 +78,69 @@ export async function applyChanges(
       column(events, (c) => c.revision),
       column(events, (c) => c.key),
       column(events, (c) => c.op),
-      column(events, (c) => (c.value === null ? null : toBuffer(c.value))),
+      column(ev, (v) => v.at),
+      column(ev, (v) => v.length),
       column(events, (c) => c.expiresAt),
       column(finals, (f) => f.bucketId),
       column(finals, (f) => f.key),
       column(finals, (f) => f.kind),
       column(finals, (f) => f.revision),
-      column(finals, (f) => (f.value === null ? null : toBuffer(f.value))),
+      column(fv, (v) => v.at),
+      column(fv, (v) => v.length),
       column(finals, (f) => f.expiresAt),
+      packed.buffer(),
     ],
   );
   return new Map(rows.map((r) => [`${r.bucket_id}\u0000${r.key}`, r.size]));
+}
+
+/** Values laid end to end in one buffer; the same value object is stored once. */
+class PackedValues {
+  private readonly parts: Uint8Array[] = [];
+  private readonly seen = new Map<Uint8Array, number>();
+  private size = 0;
+
+  /** Where `value` lies in the buffer (nulls for no value). */
+  slice(value: Uint8Array | null): { at: number | null; length: number | null } {
+    if (value === null) return { at: null, length: null };
+    let at = this.seen.get(value);
+    if (at === undefined) {
+      this.seen.set(value, (at = this.size));
+      this.parts.push(value);
+      this.size += value.byteLength;
+    }
+    return { at, length: value.byteLength };
+  }
+
+  buffer(): Buffer {
+    return Buffer.concat(this.parts, this.size);
+  }
+}
+
+/** Each bucket's new revision and how its key and byte counters move, from the rows it replaced. */
+export function counterUpdates(
+  buckets: readonly KvBatchBucket[],
+  finals: readonly Final[],
+  before: ReadonlyMap<string, number>,
+): BucketUpdate[] {
+  const updates = new Map<number, BucketUpdate>(
+    buckets.map((b) => [
+      b.bucketId,
+      { bucketId: b.bucketId, lastRevision: b.lastRevision, keys: 0, bytes: 0 },
+    ]),
+  );
+  for (const f of finals) {
+    const u = updates.get(f.bucketId);
+    if (f.kind === "touch" || !u) continue;
+    const old = before.get(`${f.bucketId}\u0000${f.key}`);
+    const size = f.kind === "put" ? f.value!.byteLength : 0;
+    updates.set(f.bucketId, {
+      ...u,
+      keys: u.keys + (f.kind === "put" ? 1 : 0) - (old !== undefined ? 1 : 0),
+      bytes: u.bytes + size - (old ?? 0),
+    });
+  }
+  return [...updates.values()];
 }
 
 export interface BucketUpdate {
@@ -91,28 +151,24 @@ export interface BucketUpdate {
 }
 
 /**
- * One statement: keeps each changed key's newest `history` changes, deletes
- * the rest (the highest revision deleted raises the bucket's compaction
- * floor), and moves the bucket counters. Returns the counters after.
+ * Keeps each changed key's newest `history` changes and deletes the rest.
+ * Returns, per bucket, the highest revision deleted (it raises the bucket's
+ * compaction floor). Runs only over keys no other transaction in flight has
+ * uncommitted changes of, so the events it counts are all there are.
  */
-export async function pruneAndCount(
+export async function pruneHistory(
   client: Client,
   buckets: readonly KvBatchBucket[],
   changes: readonly KvChange[],
-  updates: readonly BucketUpdate[],
-): Promise<{ bucketId: BucketId; keys: number; bytes: number; compactedRevision: number }[]> {
+): Promise<Map<number, number>> {
   const keep = new Map(buckets.map((b) => [b.bucketId as number, b.history]));
   const keys = new Map<string, { bucketId: number; key: string }>();
   for (const c of changes) {
-    if (c.op !== "touch") keys.set(`${c.bucketId}\u0000${c.key}`, c);
+    if (c.op !== "touch" && keep.has(c.bucketId)) keys.set(`${c.bucketId}\u0000${c.key}`, c);
   }
   const list = [...keys.values()];
-  const { rows } = await client.query<{
-    id: string;
-    keys: string;
-    bytes: string;
-    compacted_revision: string;
-  }>(
+  if (list.length === 0) return new Map();
+  const { rows } = await client.query<{ bucket_id: string; revision: string }>(
     `with k as (select * from unnest($1::bigint[], $2::text[], $3::int[]) as k(bucket_id, key, keep)),
           cut as (select k.bucket_id, k.key,
                          (select e.revision from kv_events e
@@ -122,24 +178,43 @@ export async function pruneAndCount(
           del as (delete from kv_events e using cut
                    where cut.revision is not null and e.bucket_id = cut.bucket_id
                      and e.key = cut.key and e.revision <= cut.revision
-               returning e.bucket_id, e.revision),
-          pruned as (select bucket_id, max(revision) as revision from del group by bucket_id)
-     update kv_buckets b
-        set last_revision = coalesce(v.last, b.last_revision), keys = b.keys + v.keys,
-            bytes = b.bytes + v.bytes, updated_at = now(),
-            compacted_revision = greatest(b.compacted_revision,
-              coalesce((select p.revision from pruned p where p.bucket_id = b.id), 0))
-       from unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) as v(id, last, keys, bytes)
-      where b.id = v.id
-  returning b.id, b.keys, b.bytes, b.compacted_revision`,
+               returning e.bucket_id, e.revision)
+     select bucket_id, max(revision) as revision from del group by bucket_id`,
     [
       column(list, (k) => k.bucketId),
       column(list, (k) => k.key),
       column(list, (k) => keep.get(k.bucketId) ?? 1),
+    ],
+  );
+  return new Map(rows.map((r) => [Number(r.bucket_id), Number(r.revision)]));
+}
+
+/** Moves each bucket's revision, counters and compaction floor; returns the counters after. */
+export async function moveCounters(
+  client: Client,
+  updates: readonly BucketUpdate[],
+  pruned: ReadonlyMap<number, number>,
+): Promise<{ bucketId: BucketId; keys: number; bytes: number; compactedRevision: number }[]> {
+  const { rows } = await client.query<{
+    id: string;
+    keys: string;
+    bytes: string;
+    compacted_revision: string;
+  }>(
+    `update kv_buckets b
+        set last_revision = coalesce(v.last, b.last_revision), keys = b.keys + v.keys,
+            bytes = b.bytes + v.bytes, updated_at = now(),
+            compacted_revision = greatest(b.compacted_revision, v.pruned)
+       from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
+            as v(id, last, keys, bytes, pruned)
+      where b.id = v.id
+  returning b.id, b.keys, b.bytes, b.compacted_revision`,
+    [
       column(updates, (u) => u.bucketId),
       column(updates, (u) => u.lastRevision),
       column(updates, (u) => u.keys),
       column(updates, (u) => u.bytes),
+      column(updates, (u) => pruned.get(u.bucketId) ?? 0),
     ],
   );
   return rows.map((r) => ({
@@ -148,8 +223,4 @@ export async function pruneAndCount(
     bytes: Number(r.bytes),
     compactedRevision: Number(r.compacted_revision),
   }));
-}
-
-function toBuffer(v: Uint8Array): Buffer {
-  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }

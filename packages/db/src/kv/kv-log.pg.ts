@@ -3,6 +3,7 @@ import {
   type BucketRef,
   CommitFailed,
   type KvCommitBatch,
+  type KvChange,
   type KvCommitOutcome,
   kvConfigFromJson,
   type KvLog,
@@ -11,16 +12,51 @@ import {
 } from "@strata/core";
 import type pg from "pg";
 import { fencedTransaction } from "../fenced-tx.js";
-import { applyChanges, type BucketUpdate, finalStates, pruneAndCount } from "./kv-commit.pg.js";
+import { KeyReadBatcher } from "./kv-read-batcher.pg.js";
+import {
+  applyChanges,
+  counterUpdates,
+  finalStates,
+  moveCounters,
+  pruneHistory,
+} from "./kv-commit.pg.js";
 
 /**
  * KV storage for the bucket owner. One fenced transaction per group-commit
- * batch: lock the batch's buckets (proving each is at the revision the
- * batch starts from), append the change log, upsert/delete the entries,
- * prune history beyond `history` per key, and move the bucket counters.
+ * batch: append the change log, upsert/delete the entries, lock the batch's
+ * buckets (proving each is at the revision the batch starts from), prune
+ * history beyond `history` per key, and move the bucket counters.
  */
 export class KvLogPg implements KvLog {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly keyReads: KeyReadBatcher<StoredKey>;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.keyReads = new KeyReadBatcher<StoredKey>(async (bucketId, keys) => {
+      const { rows } = await this.pool.query<{
+        key: string;
+        revision: string;
+        create_revision: string;
+        value: Buffer;
+        expires_at: Date | null;
+      }>({
+        name: "kv_load_keys",
+        text: `select key, revision, create_revision, value, expires_at from kv_entries
+                where bucket_id = $1 and key = any($2::text[])`,
+        values: [bucketId, keys],
+      });
+      return new Map(
+        rows.map((r) => [
+          r.key,
+          {
+            revision: Number(r.revision),
+            createRevision: Number(r.create_revision),
+            value: r.value,
+            expiresAt: r.expires_at,
+          },
+        ]),
+      );
+    });
+  }
 
   async load(bucketId: BucketId): Promise<LoadedBucket | null> {
     const { rows } = await this.pool.query<{
@@ -42,29 +78,9 @@ export class KvLogPg implements KvLog {
       : null;
   }
 
-  async loadKeys(bucketId: BucketId, keys: readonly string[]): Promise<Map<string, StoredKey>> {
-    const { rows } = await this.pool.query<{
-      key: string;
-      revision: string;
-      create_revision: string;
-      value: Buffer;
-      expires_at: Date | null;
-    }>(
-      `select key, revision, create_revision, value, expires_at from kv_entries
-        where bucket_id = $1 and key = any($2::text[])`,
-      [bucketId, keys],
-    );
-    return new Map(
-      rows.map((r) => [
-        r.key,
-        {
-          revision: Number(r.revision),
-          createRevision: Number(r.create_revision),
-          value: r.value,
-          expiresAt: r.expires_at,
-        },
-      ]),
-    );
+  /** Loads issued together (CAS, transactions) share one indexed select per bucket. */
+  loadKeys(bucketId: BucketId, keys: readonly string[]): Promise<Map<string, StoredKey>> {
+    return this.keyReads.read(bucketId, keys);
   }
 
   async expiredKeys(bucketId: BucketId, limit: number): Promise<string[]> {
@@ -99,55 +115,74 @@ export class KvLogPg implements KvLog {
     }));
   }
 
+  /**
+   * Several batches are in flight at once (DESIGN §1). A batch writes the
+   * change log and entries of its uncontended keys and prunes their history
+   * at once — no other transaction in flight touches them, so nothing waits
+   * and the statements' snapshots are current for them — then waits for the
+   * batch before it to commit, does the same for its contended keys (written
+   * by a batch that was still in flight when the change was accepted), locks
+   * its buckets (checking each is at `prevRevision`), moves the counters and
+   * commits.
+   */
   async commit(batch: KvCommitBatch, predecessor: Promise<unknown>): Promise<KvCommitOutcome> {
     return fencedTransaction(this.pool, batch.nodeId, async (client) => {
-      // The batch before this one commits first; its row locks are gone by the time we take ours.
+      const ids = [...new Set(batch.buckets.map((b) => b.bucketId))].sort((a, b) => a - b);
+      const { rows: found } = await client.query<{ id: string }>(
+        "select id from kv_buckets where id = any($1::bigint[])",
+        [ids],
+      );
+      const exists = new Set(found.map((r) => Number(r.id)));
+      const changes = batch.changes.filter((c) => exists.has(c.bucketId));
+      const { now, later } = splitContended(changes);
+      const finals = [finalStates(now), finalStates(later)];
+      const before = now.length > 0 ? await applyChanges(client, now, finals[0]!) : new Map();
+      const pruned = await pruneHistory(client, batch.buckets, now);
       try {
         await predecessor;
       } catch {
         throw new CommitFailed("An earlier batch failed, so this one was not committed; retry.");
       }
-      const ids = [...new Set(batch.buckets.map((b) => b.bucketId))].sort((a, b) => a - b);
+      if (later.length > 0) {
+        for (const [k, v] of await applyChanges(client, later, finals[1]!)) before.set(k, v);
+        for (const [id, r] of await pruneHistory(client, batch.buckets, later))
+          pruned.set(id, Math.max(r, pruned.get(id) ?? 0));
+      }
+      // No key update: the change log's foreign key checks of later batches do not wait on it.
       const { rows } = await client.query<{ id: string; last_revision: string }>(
-        "select id, last_revision from kv_buckets where id = any($1::bigint[]) order by id for update",
+        "select id, last_revision from kv_buckets where id = any($1::bigint[]) order by id for no key update",
         [ids],
       );
       const at = new Map(rows.map((r) => [Number(r.id), Number(r.last_revision)]));
       for (const b of batch.buckets) {
-        const now = at.get(b.bucketId);
+        const current = at.get(b.bucketId);
         // Belt and braces: revisions stay dense even if ownership had a bug.
-        if (now !== undefined && b.prevRevision !== null && now !== b.prevRevision) {
+        if (current !== undefined && b.prevRevision !== null && current !== b.prevRevision) {
           throw new CommitFailed(
-            `Bucket ${b.bucketId} is at revision ${now}, not ${b.prevRevision}; it was reloaded.`,
+            `Bucket ${b.bucketId} is at revision ${current}, not ${b.prevRevision}; it was reloaded.`,
           );
         }
       }
       const missing = batch.buckets.filter((b) => !at.has(b.bucketId)).map((b) => b.bucketId);
       const present = batch.buckets.filter((b) => at.has(b.bucketId));
-      const changes = batch.changes.filter((c) => at.has(c.bucketId));
       if (present.length === 0) return { buckets: [], missing };
-
-      const finals = finalStates(changes);
-      const before = await applyChanges(client, changes, finals);
-      const updates = new Map<number, BucketUpdate>(
-        present.map((b) => [
-          b.bucketId,
-          { bucketId: b.bucketId, lastRevision: b.lastRevision, keys: 0, bytes: 0 },
-        ]),
-      );
-      for (const f of finals) {
-        if (f.kind === "touch") continue;
-        const u = updates.get(f.bucketId)!;
-        const old = before.get(`${f.bucketId}\u0000${f.key}`);
-        const size = f.kind === "put" ? f.value!.byteLength : 0;
-        updates.set(f.bucketId, {
-          ...u,
-          keys: u.keys + (f.kind === "put" ? 1 : 0) - (old !== undefined ? 1 : 0),
-          bytes: u.bytes + size - (old ?? 0),
-        });
-      }
-      const buckets = await pruneAndCount(client, present, changes, [...updates.values()]);
+      const updates = counterUpdates(present, finals.flat(), before);
+      const buckets = await moveCounters(client, updates, pruned);
       return { buckets, missing };
     });
   }
+}
+
+/** Changes of keys whose first change in the batch is contended go after the predecessor commits. */
+function splitContended(changes: readonly KvChange[]): { now: KvChange[]; later: KvChange[] } {
+  const contended = new Map<string, boolean>();
+  const now: KvChange[] = [];
+  const later: KvChange[] = [];
+  for (const c of changes) {
+    const id = `${c.bucketId}\u0000${c.key}`;
+    let late = contended.get(id);
+    if (late === undefined) contended.set(id, (late = c.contended === true));
+    (late ? later : now).push(c);
+  }
+  return { now, later };
 }

@@ -8,16 +8,9 @@ import {
   prefixUpperBound,
 } from "@strata/core";
 import type pg from "pg";
+import { type EntryRow, KeyReadBatcher, toEntry } from "./kv-read-batcher.pg.js";
 
 const LIVE = "(expires_at is null or expires_at > now())";
-
-interface EntryRow {
-  key: string;
-  revision: string;
-  create_revision: string;
-  value: Buffer | null;
-  expires_at: Date | null;
-}
 
 interface EventRow {
   revision: string;
@@ -34,15 +27,23 @@ interface EventRow {
  * the purge removes them.
  */
 export class KvReaderPg implements KvReader {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly gets: KeyReadBatcher<KvEntry>;
 
+  constructor(private readonly pool: pg.Pool) {
+    this.gets = new KeyReadBatcher<KvEntry>(async (bucketId, keys) => {
+      const { rows } = await this.pool.query<EntryRow>({
+        name: "kv_get_live",
+        text: `select key, revision, create_revision, value, expires_at from kv_entries
+                where bucket_id = $1 and key = any($2::text[]) and ${LIVE}`,
+        values: [bucketId, keys],
+      });
+      return new Map(rows.map((r) => [r.key, toEntry(r)]));
+    });
+  }
+
+  /** Gets issued together share one indexed select per bucket (see KeyReadBatcher). */
   async get(bucketId: BucketId, key: string): Promise<KvEntry | null> {
-    const { rows } = await this.pool.query<EntryRow>(
-      `select key, revision, create_revision, value, expires_at from kv_entries
-        where bucket_id = $1 and key = $2 and ${LIVE}`,
-      [bucketId, key],
-    );
-    return rows[0] ? toEntry(rows[0]) : null;
+    return (await this.gets.read(bucketId, [key])).get(key) ?? null;
   }
 
   async getAt(bucketId: BucketId, key: string, revision: number): Promise<KvEvent | null> {
@@ -148,16 +149,6 @@ function prefixFilter(prefix: string | undefined, params: unknown[]): string {
   const upper = prefixUpperBound(prefix);
   if (upper !== undefined) sql += ` and key < $${params.push(upper)}`;
   return sql;
-}
-
-function toEntry(r: EntryRow): KvEntry {
-  return {
-    key: r.key,
-    value: r.value ?? Buffer.alloc(0),
-    revision: Number(r.revision),
-    createRevision: Number(r.create_revision),
-    expiresAt: r.expires_at,
-  };
 }
 
 function toEvent(r: EventRow): KvEvent {

@@ -15,10 +15,15 @@ export function splitValue(value: Uint8Array): Buffer[] {
   return parts;
 }
 
+/** A chunked value's pieces are not all there (moved to the object store or deleted meanwhile). */
+export class IncompleteValue extends Error {
+  override name = "IncompleteValue";
+}
+
 export function joinChunks(parts: Buffer[], size: number): Buffer {
   const value = Buffer.concat(parts);
   if (value.byteLength !== size) {
-    throw new Error(`stored value is incomplete: ${value.byteLength} of ${size} bytes`);
+    throw new IncompleteValue(`stored value is incomplete: ${value.byteLength} of ${size} bytes`);
   }
   return value;
 }

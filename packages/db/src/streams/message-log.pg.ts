@@ -12,8 +12,17 @@ import {
 } from "@strata/core";
 import type pg from "pg";
 import { fencedTransaction } from "../fenced-tx.js";
+import { type ColdSegments } from "../tiering/cold-segments.js";
+import {
+  applySegmentCut,
+  dropSegments,
+  lockStreamRow,
+  lowestSeq,
+  planSegmentCut,
+} from "./cold-removal.pg.js";
 import { applyTrim, removeWhere } from "./stream-removal.pg.js";
-import { chunkRows, joinChunks, LARGE_VALUE_BYTES, splitValue } from "./large-values.js";
+import { chunkRows, LARGE_VALUE_BYTES, splitValue } from "./large-values.js";
+import { readOneTiered, readTiered } from "./tiered-read.pg.js";
 
 type Client = pg.PoolClient;
 
@@ -26,7 +35,11 @@ const ROWS_PER_INSERT = 5000;
  * is written on the hot path (counters are derived on load).
  */
 export class MessageLogPg implements MessageLog {
-  constructor(private readonly pool: pg.Pool) {}
+  /** `cold` reads the tiered segments (the object store); without it only the hot tier is readable. */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly cold?: ColdSegments,
+  ) {}
 
   async load(streamId: StreamId, dedupWindowSeconds: number): Promise<LoadedStream> {
     const [agg, ids] = await Promise.all([
@@ -37,9 +50,19 @@ export class MessageLogPg implements MessageLog {
         hi: string | null;
         ts: Date | null;
         floor: string;
+        cn: string;
+        cb: string;
+        clo: string | null;
+        chi: string | null;
+        cts: Date | null;
       }>(
         `select count(*) as n, coalesce(sum(m.value_size), 0) as b, min(m.seq) as lo, max(m.seq) as hi,
-                max(m.ts) as ts, (select last_seq from streams where id = $1) as floor
+                max(m.ts) as ts, (select last_seq from streams where id = $1) as floor,
+                (select coalesce(sum(messages), 0) from stream_segments where stream_id = $1) as cn,
+                (select coalesce(sum(value_bytes), 0) from stream_segments where stream_id = $1) as cb,
+                (select min(first_seq) from stream_segments where stream_id = $1) as clo,
+                (select max(last_seq) from stream_segments where stream_id = $1) as chi,
+                (select max(last_ts) from stream_segments where stream_id = $1) as cts
            from stream_messages m where m.stream_id = $1`,
         [streamId],
       ),
@@ -54,13 +77,15 @@ export class MessageLogPg implements MessageLog {
     ]);
     const r = agg.rows[0]!;
     // Deleting the newest messages must not let their seqs be reused: streams.last_seq remembers them.
-    const lastSeq = Math.max(Number(r.hi ?? 0), Number(r.floor ?? 0));
+    const lastSeq = Math.max(Number(r.hi ?? 0), Number(r.floor ?? 0), Number(r.chi ?? 0));
+    // The cold tier (segments) holds the oldest messages.
+    const lo = r.clo ?? r.lo;
     return {
-      firstSeq: r.lo !== null ? Number(r.lo) : lastSeq + 1,
+      firstSeq: lo !== null ? Number(lo) : lastSeq + 1,
       lastSeq,
-      messages: Number(r.n),
-      bytes: Number(r.b),
-      lastTs: r.ts,
+      messages: Number(r.n) + Number(r.cn),
+      bytes: Number(r.b) + Number(r.cb),
+      lastTs: r.ts ?? r.cts,
       recentMsgIds: ids.rows.map((row) => ({
         msgId: row.msg_id,
         seq: Number(row.seq),
@@ -91,73 +116,45 @@ export class MessageLogPg implements MessageLog {
     });
   }
 
-  async read(
-    streamId: StreamId,
-    fromSeq: number,
-    limit: number,
-    maxBytes: number,
-  ): Promise<Message[]> {
-    // The byte budget is applied in SQL (sizes come from the index-ordered scan), so a catch-up
-    // page never ships values it will not use. The first message always comes, however large.
-    const { rows } = await this.pool.query<MessageRow>(
-      `select seq, ts, headers, value, value_ref, value_size, msg_id from (
-         select lim.*, sum(value_size) over (order by seq) - value_size as before
-           from (select * from stream_messages where stream_id = $1 and seq >= $2 order by seq limit $3) lim
-       ) page where before < $4 order by seq`,
-      [streamId, fromSeq, limit, maxBytes],
-    );
-    const out: Message[] = [];
-    for (const row of rows) out.push(await this.toMessage(streamId, row));
-    return out;
+  read(streamId: StreamId, fromSeq: number, limit: number, maxBytes: number): Promise<Message[]> {
+    return readTiered(this.pool, this.cold, streamId, fromSeq, limit, maxBytes);
   }
 
-  async readOne(streamId: StreamId, seq: number): Promise<Message | null> {
-    const { rows } = await this.pool.query<MessageRow>(
-      `select seq, ts, headers, value, value_ref, value_size, msg_id from stream_messages
-        where stream_id = $1 and seq = $2`,
-      [streamId, seq],
-    );
-    return rows[0] ? this.toMessage(streamId, rows[0]) : null;
+  readOne(streamId: StreamId, seq: number): Promise<Message | null> {
+    return readOneTiered(this.pool, this.cold, streamId, seq);
   }
 
   async deleteOne(nodeId: string, streamId: StreamId, seq: number): Promise<Removal | null> {
+    const cut = await planSegmentCut(this.pool, this.cold, streamId, seq, false);
     return this.fencedTx(nodeId, false, async (client) => {
+      await lockStreamRow(client, streamId);
+      const c = cut ? await applySegmentCut(client, streamId, cut, false) : null;
+      if (c && c.messages > 0)
+        return { ...c, firstSeq: await lowestSeq(client, streamId, seq + 1) };
       const r = await removeWhere(client, streamId, "seq = $2", [seq]);
       return r.messages === 0 ? null : r;
     });
   }
 
   async deleteUpTo(nodeId: string, streamId: StreamId, upToSeq: number): Promise<Removal> {
-    return this.fencedTx(nodeId, false, (client) =>
-      removeWhere(client, streamId, "seq <= $2", [upToSeq]),
-    );
+    const cut = await planSegmentCut(this.pool, this.cold, streamId, upToSeq, true);
+    return this.fencedTx(nodeId, false, async (client) => {
+      await lockStreamRow(client, streamId);
+      const whole = await dropSegments(client, streamId, "last_seq <= $2", [upToSeq]);
+      const part = cut ? await applySegmentCut(client, streamId, cut, true) : null;
+      const hot = await removeWhere(client, streamId, "seq <= $2", [upToSeq]);
+      return sum(hot, whole, part);
+    });
   }
 
+  /** Age retention: hot rows older than `before`, and whole segments whose newest message is. */
   async deleteOlderThan(nodeId: string, streamId: StreamId, before: Date): Promise<Removal> {
-    return this.fencedTx(nodeId, false, (client) =>
-      removeWhere(client, streamId, "ts < $2", [before]),
-    );
-  }
-
-  private async toMessage(streamId: StreamId, row: MessageRow): Promise<Message> {
-    let value = row.value;
-    if (value === null && row.value_ref?.startsWith("chunks:")) {
-      const { rows } = await this.pool.query<{ data: Buffer }>(
-        "select data from stream_chunks where stream_id = $1 and seq = $2 order by chunk",
-        [streamId, row.seq],
-      );
-      value = joinChunks(
-        rows.map((r) => r.data),
-        row.value_size,
-      );
-    }
-    return {
-      seq: Number(row.seq),
-      ts: row.ts,
-      headers: row.headers,
-      value: value ?? Buffer.alloc(0),
-      msgId: row.msg_id,
-    };
+    return this.fencedTx(nodeId, false, async (client) => {
+      await lockStreamRow(client, streamId);
+      const whole = await dropSegments(client, streamId, "last_ts < $2", [before]);
+      const hot = await removeWhere(client, streamId, "ts < $2", [before]);
+      return sum(hot, whole, null);
+    });
   }
 
   /** BEGIN; prove the node lease (DESIGN §7); run `work`; COMMIT — or roll back and throw. */
@@ -170,14 +167,14 @@ export class MessageLogPg implements MessageLog {
   }
 }
 
-interface MessageRow {
-  seq: string;
-  ts: Date;
-  headers: Record<string, string> | null;
-  value: Buffer | null;
-  value_ref: string | null;
-  value_size: number;
-  msg_id: string | null;
+/** Adds what the cold tier gave up to the hot delete's result (whose firstSeq covers both tiers). */
+function sum(hot: Removal, ...cold: (Removal | null)[]): Removal {
+  let { messages, bytes } = hot;
+  for (const c of cold) {
+    messages += c?.messages ?? 0;
+    bytes += c?.bytes ?? 0;
+  }
+  return { messages, bytes, firstSeq: hot.firstSeq };
 }
 
 /**

@@ -1,5 +1,7 @@
 import { type Removal, type StreamId, type Trim, type TrimResult } from "@strata/core";
 import type pg from "pg";
+import { dropOldestSegments } from "../tiering/segment-trim.pg.js";
+import { lowestSeq } from "./cold-removal.pg.js";
 
 type Client = pg.PoolClient;
 
@@ -22,10 +24,18 @@ export async function applyTrim(client: Client, trim: Trim): Promise<TrimResult>
     if (r.hi !== null) maxSeq = Math.max(maxSeq, Number(r.hi));
     return r.n;
   };
-  if (trim.dropMessages > 0) {
+  // The cold tier holds the oldest messages: whole segments go first, and while one is left
+  // (it did not fit in what must go) no newer hot row may go before it.
+  const cold = await dropOldestSegments(client, trim);
+  messages += cold.messages;
+  bytes += cold.bytes;
+  if (cold.remaining) {
+    return { streamId: trim.streamId, messages, bytes, firstSeq: cold.firstSeq };
+  }
+  if (trim.dropMessages > messages) {
     await take(
       "victims as (select seq from stream_messages where stream_id = $1 order by seq limit $2)",
-      trim.dropMessages,
+      trim.dropMessages - cold.messages,
     );
   }
   // The oldest messages whose sizes, added up in seq order, first reach the bytes still to free.
@@ -44,7 +54,12 @@ export async function applyTrim(client: Client, trim: Trim): Promise<TrimResult>
       maxSeq,
     ]);
   }
-  return { streamId: trim.streamId, messages, bytes, firstSeq: maxSeq + 1 };
+  return {
+    streamId: trim.streamId,
+    messages,
+    bytes,
+    firstSeq: Math.max(maxSeq + 1, cold.firstSeq),
+  };
 }
 
 export async function removeWhere(
@@ -73,13 +88,5 @@ export async function removeWhere(
       [streamId, hi],
     );
   }
-  const { rows: lo } = await client.query<{ lo: string | null }>(
-    "select min(seq) as lo from stream_messages where stream_id = $1",
-    [streamId],
-  );
-  return {
-    messages: r.n,
-    bytes: Number(r.b),
-    firstSeq: lo[0]!.lo !== null ? Number(lo[0]!.lo) : hi + 1,
-  };
+  return { messages: r.n, bytes: Number(r.b), firstSeq: await lowestSeq(client, streamId, hi + 1) };
 }

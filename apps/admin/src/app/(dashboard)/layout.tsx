@@ -1,11 +1,35 @@
 import Link from "next/link";
 import { type ReactNode } from "react";
 import { NavLink } from "@/components/nav-link";
+import { AlertBadge } from "@/features/alerts/alert-badge";
 import { LogoutButton } from "@/features/auth/logout-button";
-import { apiUrl } from "@/lib/admin-api";
+import { apiUrl, load } from "@/lib/admin-api";
+import "./dashboard.css";
+import "./data-views.css";
 
-/** Every signed-in page: header with navigation and sign-out, then the page. */
-export default function DashboardLayout({ children }: { readonly children: ReactNode }) {
+const NAV = [
+  ["/", "Overview"],
+  ["/nodes", "Nodes"],
+  ["/placement", "Placement"],
+  ["/streams", "Streams"],
+  ["/lag", "Lag"],
+  ["/alerts", "Alerts"],
+  ["/kv", "KV"],
+  ["/documents", "Documents"],
+  ["/tenants", "Tenants"],
+  ["/jobs", "Jobs"],
+] as const;
+
+/** Every signed-in page: header with navigation, the open-alerts badge and sign-out, then the page. */
+export default async function DashboardLayout({ children }: { readonly children: ReactNode }) {
+  const alerts = await load((api) => api.alerts({ open: true, limit: 1000 }));
+  const initial = alerts.ok
+    ? {
+        open: alerts.data.items.length,
+        unacknowledged: alerts.data.items.filter((a) => !a.acknowledged_at).length,
+        split_brain: alerts.data.items.filter((a) => a.kind === "split_brain").length,
+      }
+    : null;
   return (
     <>
       <a href="#main" className="skip-link">
@@ -17,17 +41,17 @@ export default function DashboardLayout({ children }: { readonly children: React
         </Link>
         <nav aria-label="Main">
           <ul className="nav">
-            <li>
-              <NavLink href="/">Overview</NavLink>
-            </li>
-            <li>
-              <NavLink href="/tenants">Tenants</NavLink>
-            </li>
+            {NAV.map(([href, label]) => (
+              <li key={href}>
+                <NavLink href={href}>{label}</NavLink>
+              </li>
+            ))}
           </ul>
         </nav>
         <div className="topbar-end">
-          <span className="muted small" title="STRATA_API_URL">
-            API <code>{apiUrl()}</code>
+          <AlertBadge initial={initial} />
+          <span className="muted small api-url" title={`STRATA_API_URL: ${apiUrl()}`}>
+            API <code>{new URL(apiUrl()).host}</code>
           </span>
           <LogoutButton />
         </div>

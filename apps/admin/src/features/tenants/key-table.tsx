@@ -1,5 +1,7 @@
 import { type ApiKey } from "@strata/client";
+import { ConfirmAction } from "@/components/confirm-action";
 import { DateTime } from "@/components/date-time";
+import { revokeKey } from "./key-actions";
 
 /** A key's state as an operator thinks of it; revocation wins over expiry. */
 function keyState(key: ApiKey, now: Date): { label: string; tone: "ok" | "bad" | "warn" } {
@@ -20,9 +22,8 @@ export function KeyTable({
       <div className="empty" role="status">
         <p>This tenant has no API keys yet.</p>
         <p className="muted small">
-          Create one with <code>POST /v1/admin/tenants/{tenantId}/keys</code> and a body such as{" "}
-          <code>{'{"name":"ci","scopes":["streams:read"]}'}</code>; the secret is shown only in that
-          response.
+          Create one with the form below (or <code>POST /v1/admin/tenants/{tenantId}/keys</code>);
+          its secret is shown only once.
         </p>
       </div>
     );
@@ -40,6 +41,9 @@ export function KeyTable({
           <th scope="col">State</th>
           <th scope="col">Expires</th>
           <th scope="col">Created</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -91,6 +95,23 @@ export function KeyTable({
               </td>
               <td>
                 <DateTime iso={key.created_at} />
+              </td>
+              <td>
+                {!key.revoked_at && (
+                  <ConfirmAction
+                    label="Revoke"
+                    title={`Revoke key “${key.name}”?`}
+                    confirmLabel="Revoke key"
+                    pendingLabel="Revoking…"
+                    action={revokeKey}
+                    fields={{ tenant_id: tenantId, key_id: key.id }}
+                  >
+                    <p>
+                      Requests with <code>sk_{key.prefix}_…</code> are refused within a few seconds.
+                      This cannot be undone: create a new key instead.
+                    </p>
+                  </ConfirmAction>
+                )}
               </td>
             </tr>
           );

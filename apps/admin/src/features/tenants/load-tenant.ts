@@ -1,20 +1,23 @@
 import "server-only";
 import { type KeyList, type Tenant } from "@strata/client";
 import { load, type Loaded } from "@/lib/admin-api";
+import { type InventoryPage } from "@/lib/operator-types";
 
 export interface TenantData {
   readonly tenant: Loaded<Tenant>;
   readonly keys: Loaded<KeyList>;
+  readonly inventory: Loaded<InventoryPage>;
 }
 
 /**
- * The tenant and its keys at once. An unknown tenant (404), or an id that is
- * not one at all (400: not a UUID), becomes the not-found page.
+ * The tenant, its keys and its inventory at once. An unknown tenant (404), or
+ * an id that is not one at all (400: not a UUID), becomes the not-found page.
  */
 export async function loadTenant(id: string): Promise<TenantData> {
-  const [tenant, keys] = await Promise.all([
+  const [tenant, keys, inventory] = await Promise.all([
     load((api) => api.getTenant(id), { notFoundOn: [400, 404] }),
     load((api) => api.listKeys(id), { notFoundOn: [400, 404] }),
+    load((api) => api.inventory({ tenant: id })),
   ]);
-  return { tenant, keys };
+  return { tenant, keys, inventory };
 }

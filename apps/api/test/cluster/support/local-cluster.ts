@@ -11,6 +11,8 @@ export interface ClusterNodeHandle {
   readonly name: string;
   readonly port: number;
   readonly base: string;
+  /** Environment of this node only (e.g. `STRATA_ROLE`), kept across restarts. */
+  readonly env: Record<string, string>;
   proc: NodeProcess;
 }
 
@@ -61,7 +63,7 @@ export class LocalCluster {
     return cluster;
   }
 
-  async addNode(): Promise<ClusterNodeHandle> {
+  async addNode(env: Record<string, string> = {}): Promise<ClusterNodeHandle> {
     const index = this.nodes.length;
     const port = await freePort();
     const node: ClusterNodeHandle = {
@@ -69,7 +71,8 @@ export class LocalCluster {
       name: `node-${index}`,
       port,
       base: `http://127.0.0.1:${port}`,
-      proc: this.spawn(index, port),
+      env,
+      proc: this.spawn(index, port, env),
     };
     this.nodes.push(node);
     await waitForOk(`${node.base}/health/ready`, 30_000, node.proc);
@@ -79,7 +82,7 @@ export class LocalCluster {
   /** Starts a stopped node again (same name and port: a new incarnation). */
   async restart(i: number): Promise<void> {
     const node = this.nodes[i]!;
-    node.proc = this.spawn(i, node.port);
+    node.proc = this.spawn(i, node.port, node.env);
     await waitForOk(`${node.base}/health/ready`, 30_000, node.proc);
   }
 
@@ -138,11 +141,12 @@ export class LocalCluster {
     await this.db.drop().catch(() => {});
   }
 
-  private spawn(index: number, port: number): NodeProcess {
+  private spawn(index: number, port: number, env: Record<string, string> = {}): NodeProcess {
     return runNode({
       ...this.baseEnv,
       STRATA_PORT: String(port),
       STRATA_NODE_NAME: `node-${index}`,
+      ...env,
     });
   }
 }

@@ -27,7 +27,10 @@ export const docs = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /** Rows in doc_changes (not yet folded into a snapshot) and their bytes. */
     changes: bigint({ mode: "number" }).notNull().default(0),
+    changeBytes: bigint({ mode: "number" }).notNull().default(0),
+    /** Stored bytes: latest snapshot plus change rows. */
     bytes: bigint({ mode: "number" }).notNull().default(0),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

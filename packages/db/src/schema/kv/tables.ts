@@ -31,6 +31,8 @@ export const kvBuckets = pgTable(
     /** `standard`: revisions and CAS; `crdt`: one Automerge document, writes merge. */
     mode: text().$type<"standard" | "crdt">().notNull().default("standard"),
     config: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    /** `crdt` buckets: the automerge-repo document id of the Automerge document holding the keys. */
+    documentId: text(),
     lastRevision: bigint({ mode: "number" }).notNull().default(0),
     /** Highest revision whose history may have been pruned: watches must start after it. */
     compactedRevision: bigint({ mode: "number" }).notNull().default(0),

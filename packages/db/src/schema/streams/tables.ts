@@ -114,6 +114,17 @@ export const streamSegments = pgTable(
     checksum: text().notNull(),
     formatVersion: integer().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Sum of the live messages' value sizes (what counts against `max_bytes`). */
+    valueBytes: bigint({ mode: "number" }).notNull().default(0),
+    /** Bytes of the segment's separate large-value objects. */
+    externalBytes: bigint({ mode: "number" }).notNull().default(0),
+    /** Timestamp of its newest message (age retention drops whole segments). */
+    lastTs: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Seqs inside [firstSeq, lastSeq] deleted after sealing (the object is immutable). */
+    removed: bigint({ mode: "number" })
+      .array()
+      .notNull()
+      .default(sql`'{}'::bigint[]`),
   },
   (t) => [
     primaryKey({ columns: [t.streamId, t.firstSeq] }),

@@ -1,15 +1,19 @@
 import { type Metadata } from "next";
 import Link from "next/link";
 import { ApiFailureNotice } from "@/components/api-failure";
+import { CreateKeyForm } from "@/features/tenants/create-key-form";
 import { KeyTable } from "@/features/tenants/key-table";
 import { loadTenant } from "@/features/tenants/load-tenant";
+import { TenantActions } from "@/features/tenants/tenant-actions";
 import { TenantFacts } from "@/features/tenants/tenant-facts";
+import { TenantInventory } from "@/features/tenants/tenant-inventory";
 
 export const metadata: Metadata = { title: "Tenant" };
 
 export default async function TenantPage({ params }: { readonly params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { tenant, keys } = await loadTenant(id);
+  const { tenant, keys, inventory } = await loadTenant(id);
+  const inv = inventory.ok ? inventory.data.items[0] : undefined;
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -22,8 +26,18 @@ export default async function TenantPage({ params }: { readonly params: Promise<
       </nav>
       {tenant.ok ? (
         <>
-          <h1>{tenant.data.name}</h1>
-          <TenantFacts tenant={tenant.data} />
+          <div className="page-head">
+            <h1>{tenant.data.name}</h1>
+            <TenantActions tenant={tenant.data} />
+          </div>
+          <div className="grid">
+            <TenantFacts tenant={tenant.data} />
+            {inv ? (
+              <TenantInventory inventory={inv} />
+            ) : (
+              !inventory.ok && <ApiFailureNotice failure={inventory.failure} />
+            )}
+          </div>
         </>
       ) : (
         <>
@@ -41,6 +55,7 @@ export default async function TenantPage({ params }: { readonly params: Promise<
           )}
         </section>
       )}
+      {tenant.ok && <CreateKeyForm tenantId={id} />}
     </>
   );
 }

@@ -1,0 +1,40 @@
+import { ConfirmAction } from "@/components/confirm-action";
+import { formatNumber } from "@/lib/format";
+import { type StreamDetail } from "@/lib/operator-types";
+import { deleteStream, purgeStream } from "./actions";
+
+export function StreamActions({ stream }: { readonly stream: StreamDetail }) {
+  const fields = { tenant: stream.tenant.name, name: stream.name };
+  return (
+    <div className="actions-row">
+      <ConfirmAction
+        label="Purge…"
+        title={`Purge ${stream.name}?`}
+        confirmLabel="Purge every message"
+        pendingLabel="Purging…"
+        action={purgeStream}
+        fields={fields}
+      >
+        <p>
+          Removes all {formatNumber(stream.messages)} messages of <strong>{stream.name}</strong>{" "}
+          (tenant {stream.tenant.name}). The stream, its config and consumers stay; new messages
+          continue after seq {formatNumber(stream.last_seq)}. This cannot be undone.
+        </p>
+      </ConfirmAction>
+      <ConfirmAction
+        label="Delete stream…"
+        title={`Delete ${stream.name}?`}
+        confirmLabel="Delete the stream"
+        pendingLabel="Deleting…"
+        action={deleteStream}
+        fields={fields}
+      >
+        <p>
+          Deletes <strong>{stream.name}</strong> of tenant {stream.tenant.name} with its messages
+          and consumers. Clients writing to it get 404 until it is created again. This cannot be
+          undone.
+        </p>
+      </ConfirmAction>
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+import { Controller, Get, Inject, Query, UseGuards } from "@nestjs/common";
+import { ApiBearerAuth, ApiExcludeController, ApiOperation, ApiTags } from "@nestjs/swagger";
+import { PlacementPg } from "@strata/db";
+import { z } from "zod";
+import { CLUSTER_SECRET, CLUSTER_SECRET_HEADER } from "../cluster/cluster-secret.js";
+import { ClusterGuard } from "../cluster/internal.controller.js";
+import { OperatorGuard } from "./operator.guard.js";
+import { type ThroughputPoint, ThroughputSampler } from "./throughput-sampler.js";
+
+const throughputQuery = z.strictObject({
+  /** Points per node, one per second. */
+  limit: z.coerce.number().int().min(1).max(300).default(120),
+});
+
+interface NodeThroughput {
+  node_id: string;
+  points: ThroughputPoint[];
+}
+
+/**
+ * Live throughput of every alive node (appends/s, deliveries/s, errors/s,
+ * requests/s), each node's own samples asked over the internal channel; the
+ * `total` series adds the nodes up second by second.
+ */
+@ApiTags("admin")
+@ApiBearerAuth("operator")
+@Controller("v1/admin/throughput")
+@UseGuards(OperatorGuard)
+export class AdminThroughputController {
+  constructor(
+    private readonly sampler: ThroughputSampler,
+    private readonly placement: PlacementPg,
+    @Inject(CLUSTER_SECRET) private readonly secret: string,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "Per-second throughput of each node and of the cluster" })
+  async throughput(@Query({ schema: throughputQuery }) q: z.infer<typeof throughputQuery>) {
+    const me = this.sampler.nodeId;
+    const others = (await this.placement.aliveNodes()).filter((n) => n.id !== me);
+    const unreachable: string[] = [];
+    const remote = await Promise.all(
+      others.map(async (n): Promise<NodeThroughput | null> => {
+        try {
+          const res = await fetch(`${n.address}/internal/admin/throughput?limit=${q.limit}`, {
+            headers: { [CLUSTER_SECRET_HEADER]: this.secret },
+            signal: AbortSignal.timeout(2000),
+          });
+          if (!res.ok) throw new Error(String(res.status));
+          return (await res.json()) as NodeThroughput;
+        } catch {
+          unreachable.push(n.id);
+          return null;
+        }
+      }),
+    );
+    const nodes = [
+      { node_id: me, points: this.sampler.recent(q.limit) },
+      ...remote.filter((r): r is NodeThroughput => r !== null),
+    ];
+    return { nodes, total: addUp(nodes), unreachable_nodes: unreachable };
+  }
+}
+
+/** Sums the nodes' points second by second (nodes sample on their own clocks). */
+function addUp(nodes: readonly NodeThroughput[]): ThroughputPoint[] {
+  const bySecond = new Map<number, ThroughputPoint>();
+  for (const n of nodes) {
+    for (const p of n.points) {
+      const t = Math.floor(p.t / 1000) * 1000;
+      const a = bySecond.get(t);
+      bySecond.set(
+        t,
+        a
+          ? {
+              t,
+              appends: a.appends + p.appends,
+              deliveries: a.deliveries + p.deliveries,
+              errors: a.errors + p.errors,
+              requests: a.requests + p.requests,
+            }
+          : { ...p, t },
+      );
+    }
+  }
+  return [...bySecond.values()].sort((a, b) => a.t - b.t);
+}
+
+/** This node's samples, for the node that answers the operator. */
+@ApiExcludeController()
+@Controller("internal/admin/throughput")
+@UseGuards(ClusterGuard)
+export class InternalThroughputController {
+  constructor(private readonly sampler: ThroughputSampler) {}
+
+  @Get()
+  throughput(@Query({ schema: throughputQuery }) q: z.infer<typeof throughputQuery>) {
+    return { node_id: this.sampler.nodeId, points: this.sampler.recent(q.limit) };
+  }
+}

@@ -1,0 +1,146 @@
+// Strata KV over `/v1/ws` for the `kv` suite: pipelined `kv.put` / `kv.get`
+// frames (msgpack) on a few connections, answers matched by id from the
+// coalesced `kv.acks` / `kv.entries` frames.
+import { Packr } from "msgpackr";
+import WebSocket from "ws";
+import { type Done } from "../lib/load.js";
+import { payload } from "../streams/setup.js";
+import { KV_KEYS, KV_SIZE, type KvTarget } from "./kv-peers.js";
+
+const SUBPROTOCOL = "strata.v1.msgpack";
+const packr = new Packr({ useRecords: false });
+
+interface Answer {
+  readonly id: number;
+  readonly revision?: number;
+  readonly value?: Uint8Array;
+}
+interface Frame {
+  readonly type?: string;
+  readonly id?: number;
+  readonly acks?: readonly Answer[];
+  readonly entries?: readonly Answer[];
+  readonly code?: string;
+  readonly message?: string;
+}
+type Callback = (err: Error | null, answer?: Answer) => void;
+
+/** The socket under a `ws` client, reached for `cork` (not public API). */
+interface Corkable {
+  _socket?: { cork(): void; uncork(): void };
+}
+
+/** One connection; frames sent in one tick go out corked, as one write. */
+class KvSocket {
+  private nextId = 1;
+  private readonly pending = new Map<number, Callback>();
+  private corked = false;
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on("message", (data: Buffer) => this.onFrame(data));
+    ws.on("close", () => this.failAll(new Error("WebSocket closed")));
+    ws.on("error", (err) => this.failAll(err));
+  }
+
+  static connect(baseWsUrl: string, key: string): Promise<KvSocket> {
+    const url = `${baseWsUrl}/v1/ws?token=${encodeURIComponent(key)}`;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, SUBPROTOCOL, { perMessageDeflate: false });
+      ws.binaryType = "nodebuffer";
+      ws.once("error", reject);
+      ws.once("open", () => {
+        ws.removeAllListeners("error");
+        resolve(new KvSocket(ws));
+      });
+    });
+  }
+
+  request(frame: Record<string, unknown>, cb: Callback): void {
+    const id = this.nextId++;
+    this.pending.set(id, cb);
+    if (!this.corked) {
+      const socket = (this.ws as unknown as Corkable)._socket;
+      if (socket) {
+        this.corked = true;
+        socket.cork();
+        setImmediate(() => {
+          this.corked = false;
+          socket.uncork();
+        });
+      }
+    }
+    this.ws.send(packr.pack({ ...frame, id }));
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+
+  private onFrame(data: Buffer): void {
+    const f = packr.unpack(data) as Frame;
+    for (const a of f.acks ?? f.entries ?? []) this.settle(a.id, null, a);
+    if (f.type === "error" && f.id !== undefined) {
+      const err = new Error(`${f.code ?? "error"}: ${f.message ?? ""}`);
+      (err as Error & { code?: string }).code = f.code;
+      this.settle(f.id, err);
+    }
+  }
+
+  private settle(id: number, err: Error | null, answer?: Answer): void {
+    const cb = this.pending.get(id);
+    if (!cb) return;
+    this.pending.delete(id);
+    cb(err, answer);
+  }
+
+  private failAll(err: Error): void {
+    for (const cb of this.pending.values()) cb(err);
+    this.pending.clear();
+  }
+}
+
+/**
+ * Strata over the WebSocket: `connections` sockets, operations spread over
+ * them round-robin, `inFlight` outstanding in total. CAS is `kv.put` with
+ * `if_revision` = the revision this client saw last for the key.
+ */
+export async function wsKvTarget(
+  wsUrl: string,
+  key: string,
+  seed: () => Promise<void>,
+  opts: { connections: number; inFlight: number },
+): Promise<KvTarget> {
+  const sockets = await Promise.all(
+    Array.from({ length: opts.connections }, () => KvSocket.connect(wsUrl, key)),
+  );
+  const revisions = Float64Array.from({ length: KV_KEYS }, (_, i) => i + 1);
+  const value = payload(KV_SIZE);
+  let next = 0;
+  const socket = () => sockets[next++ % sockets.length]!;
+  const wrote = (i: number, done: Done) => (err: Error | null, a?: Answer) => {
+    // A lost compare-and-swap is a correct answer, not a failure: it counts as no write.
+    if (err)
+      return (err as { code?: string }).code === "precondition_failed"
+        ? done(null, 0, 0)
+        : done(err);
+    revisions[i] = Math.max(revisions[i]!, a!.revision!);
+    done(null, 1, KV_SIZE);
+  };
+  return {
+    label: `Strata WS (${opts.connections} connections)`,
+    inFlight: opts.inFlight,
+    seed,
+    put: (i, done) =>
+      socket().request({ type: "kv.put", bucket: "bench", key: `k${i}`, value }, wrote(i, done)),
+    get: (i, done) =>
+      socket().request({ type: "kv.get", bucket: "bench", key: `k${i}` }, (err, a) =>
+        err ? done(err) : done(null, 1, a!.value!.byteLength),
+      ),
+    cas: (i, done) =>
+      socket().request(
+        { type: "kv.put", bucket: "bench", key: `k${i}`, value, if_revision: revisions[i] },
+        wrote(i, done),
+      ),
+    close: async () => sockets.forEach((s) => s.close()),
+  };
+}

@@ -1,0 +1,218 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "./support/test-app.js";
+import { TenantClient } from "./support/tenant-client.js";
+import { type Encoding, type Frame, TestWsClient } from "./support/ws-client.js";
+
+let t: TestApp;
+let key: string;
+let http: TenantClient;
+const open: TestWsClient[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ({ secret: key } = await t.tenantWithKey(["kv:read", "kv:write"]));
+  http = new TenantClient(t.baseUrl, key);
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+});
+afterAll(() => t?.close());
+
+async function connect(encoding: Encoding, k = key) {
+  const c = await TestWsClient.connect(t.baseUrl, { key: k, encoding });
+  open.push(c);
+  return c;
+}
+
+async function createBucket(config: object = { history: 10 }): Promise<string> {
+  const name = `ws-${randomBytes(4).toString("hex")}`;
+  expect((await http.json("PUT", `/v1/kv/${name}`, config)).status).toBe(201);
+  return name;
+}
+
+interface Entry {
+  id: unknown;
+  key: string;
+  revision: number;
+  create_revision?: number;
+  value: Buffer;
+  expires_at?: string;
+}
+
+/** Every `kv.entries` answer, values as Buffers in both encodings. */
+function entries(c: TestWsClient): Entry[] {
+  return c.frames
+    .filter((f) => f.type === "kv.entries")
+    .flatMap((f) => f.entries as Record<string, unknown>[])
+    .map((e) => {
+      const { value_base64, value, ...rest } = e;
+      const bytes =
+        typeof value_base64 === "string"
+          ? Buffer.from(value_base64, "base64")
+          : Buffer.from(value as Uint8Array);
+      return { ...(rest as unknown as Entry), value: bytes };
+    });
+}
+
+function kvAcks(c: TestWsClient): { id: unknown; revision: number }[] {
+  return c.frames
+    .filter((f) => f.type === "kv.acks")
+    .flatMap((f) => f.acks as { id: unknown; revision: number }[]);
+}
+
+const answered = (c: TestWsClient, id: unknown) => (f: Frame) =>
+  (f.type === "error" && f.id === id) ||
+  (f.type === "kv.acks" && (f.acks as { id: unknown }[]).some((a) => a.id === id)) ||
+  (f.type === "kv.entries" && (f.entries as { id: unknown }[]).some((e) => e.id === id));
+
+describe.each<Encoding>(["json", "msgpack"])("kv.put / kv.get / kv.delete (%s)", (encoding) => {
+  it("puts, gets and deletes a key; the answers carry the revision", async () => {
+    const bucket = await createBucket();
+    const c = await connect(encoding);
+    const value = Buffer.from([0, 1, 2, 255]);
+    c.send({ type: "kv.put", id: "p", bucket, key: "a/b c", value, ttl_seconds: 3600 });
+    await c.waitFor(answered(c, "p"));
+    expect(kvAcks(c)).toEqual([{ id: "p", revision: 1 }]);
+
+    c.send({ type: "kv.get", id: "g", bucket, key: "a/b c" });
+    await c.waitFor(answered(c, "g"));
+    const [got] = entries(c);
+    expect(got).toMatchObject({ id: "g", key: "a/b c", revision: 1, create_revision: 1 });
+    expect(got!.value.equals(value)).toBe(true);
+    expect(Date.parse(got!.expires_at!)).toBeGreaterThan(Date.now());
+
+    // REST sees the same key, and the WebSocket sees writes made over REST.
+    const rest = await http.request("GET", `/v1/kv/${bucket}/keys/${encodeURIComponent("a/b c")}`);
+    expect(rest.status).toBe(200);
+    expect((await http.json("PUT", `/v1/kv/${bucket}/keys/other`, "from rest", {})).status).toBe(
+      200,
+    );
+    c.send({ type: "kv.get", id: "g2", bucket, key: "other", revision: 2 });
+    await c.waitFor(answered(c, "g2"));
+    expect(entries(c)[1]).toMatchObject({ id: "g2", key: "other", revision: 2 });
+    expect(entries(c)[1]!.create_revision).toBeUndefined();
+
+    c.send({ type: "kv.delete", id: "d", bucket, key: "a/b c" });
+    await c.waitFor(answered(c, "d"));
+    expect(kvAcks(c).at(-1)).toEqual({ id: "d", revision: 3 });
+    c.send({ type: "kv.get", id: "gone", bucket, key: "a/b c" });
+    const err = await c.waitFor(answered(c, "gone"));
+    expect(err).toMatchObject({ type: "error", id: "gone", code: "not_found", status: 404 });
+  });
+
+  it("compare-and-swap: if_revision and if_absent answer precondition_failed with the current revision", async () => {
+    const bucket = await createBucket();
+    const c = await connect(encoding);
+    c.send({ type: "kv.put", id: 1, bucket, key: "k", value_text: "v1", if_absent: true });
+    await c.waitFor(answered(c, 1));
+    c.send({ type: "kv.put", id: 2, bucket, key: "k", value_text: "again", if_absent: true });
+    const exists = await c.waitFor(answered(c, 2));
+    expect(exists).toMatchObject({ type: "error", code: "precondition_failed", status: 412 });
+    c.send({ type: "kv.put", id: 3, bucket, key: "k", value_text: "v2", if_revision: 1 });
+    await c.waitFor(answered(c, 3));
+    c.send({ type: "kv.put", id: 4, bucket, key: "k", value_text: "stale", if_revision: 1 });
+    const stale = await c.waitFor(answered(c, 4));
+    expect(stale).toMatchObject({ type: "error", code: "precondition_failed", retryable: false });
+    expect(JSON.stringify(stale.details)).toEqual('{"current_revision":2}');
+    c.send({ type: "kv.delete", id: 5, bucket, key: "k", if_revision: 1 });
+    expect(await c.waitFor(answered(c, 5))).toMatchObject({ code: "precondition_failed" });
+    expect(kvAcks(c)).toEqual([
+      { id: 1, revision: 1 },
+      { id: 3, revision: 2 },
+    ]);
+    c.send({ type: "kv.get", id: 6, bucket, key: "k" });
+    await c.waitFor(answered(c, 6));
+    expect(entries(c)[0]!.value.toString()).toBe("v2");
+  });
+
+  it("pipelined puts from several connections get dense, distinct revisions; the last write wins", async () => {
+    const bucket = await createBucket({ history: 1 });
+    const clients = await Promise.all([connect(encoding), connect(encoding), connect(encoding)]);
+    const perClient = 300;
+    clients.forEach((c, n) => {
+      for (let i = 0; i < perClient; i++)
+        c.send({ type: "kv.put", id: i, bucket, key: `k${i % 50}`, value_text: `${n}:${i}` });
+    });
+    await Promise.all(clients.map((c) => c.until(() => kvAcks(c).length === perClient, 20_000)));
+    const revisions = clients.flatMap((c) => kvAcks(c).map((a) => a.revision));
+    expect(revisions.sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 3 * perClient }, (_, i) => i + 1),
+    );
+    expect(clients.flatMap((c) => c.errors())).toEqual([]);
+    // Each key holds the value of its highest revision.
+    const c = clients[0]!;
+    for (let k = 0; k < 50; k++) c.send({ type: "kv.get", id: `g${k}`, bucket, key: `k${k}` });
+    await c.until(() => entries(c).length === 50);
+    const info = await http.json<{ keys: number; last_revision: number }>(
+      "GET",
+      `/v1/kv/${bucket}`,
+    );
+    expect(info.body).toMatchObject({ keys: 50, last_revision: 3 * perClient });
+    for (const e of entries(c)) {
+      const writer = clients.findIndex((w) =>
+        kvAcks(w).some((a) => a.revision === e.revision && `k${Number(a.id) % 50}` === e.key),
+      );
+      expect(writer).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("keeps the bucket's key and byte counters exact under pipelined puts and deletes", async () => {
+    const bucket = await createBucket({ history: 3 });
+    const clients = await Promise.all([connect(encoding), connect(encoding), connect(encoding)]);
+    const perClient = 400;
+    clients.forEach((c, n) => {
+      for (let i = 0; i < perClient; i++) {
+        const key = `k${(i * 7 + n) % 40}`;
+        if (i % 5 === 4) c.send({ type: "kv.delete", id: i, bucket, key });
+        else c.send({ type: "kv.put", id: i, bucket, key, value: Buffer.alloc((i * 13) % 300, n) });
+      }
+    });
+    const answers = (c: TestWsClient) =>
+      kvAcks(c).length + c.errors().filter((e) => e.code === "not_found").length;
+    await Promise.all(clients.map((c) => c.until(() => answers(c) === perClient, 20_000)));
+    expect(clients.flatMap((c) => c.errors().filter((e) => e.code !== "not_found"))).toEqual([]);
+
+    const listed = await http.json<{ items: { value_base64: string }[] }>(
+      "GET",
+      `/v1/kv/${bucket}/keys?limit=1000`,
+    );
+    const bytes = listed.body.items.reduce(
+      (n, e) => n + Buffer.from(e.value_base64, "base64").length,
+      0,
+    );
+    const info = await http.json<{ keys: number; bytes: number }>("GET", `/v1/kv/${bucket}`);
+    expect(info.body).toMatchObject({ keys: listed.body.items.length, bytes });
+  });
+
+  it("rejects bad frames and missing scopes without writing", async () => {
+    const bucket = await createBucket();
+    const c = await connect(encoding);
+    c.send({ type: "kv.put", id: "bad", bucket, key: "a\u0001b", value_text: "x" });
+    const bad = await c.waitFor(answered(c, "bad"));
+    expect(bad).toMatchObject({ code: "malformed_frame" });
+    expect(JSON.stringify(bad.details)).toContain('"path":"key"');
+    c.send({ type: "kv.put", id: "two", bucket, key: "k", value_text: "x", value_base64: "eA==" });
+    expect(await c.waitFor(answered(c, "two"))).toMatchObject({ code: "malformed_frame" });
+    c.send({
+      type: "kv.put",
+      id: "both",
+      bucket,
+      key: "k",
+      value_text: "x",
+      if_absent: true,
+      if_revision: 3,
+    });
+    expect(await c.waitFor(answered(c, "both"))).toMatchObject({ code: "malformed_frame" });
+    c.send({ type: "kv.get", id: "nob", bucket: "no-such-bucket", key: "k" });
+    expect(await c.waitFor(answered(c, "nob"))).toMatchObject({ code: "not_found" });
+
+    const { secret: readOnly } = await t.tenantWithKey(["kv:read"]);
+    const r = await connect(encoding, readOnly);
+    r.send({ type: "kv.put", id: "ro", bucket, key: "k", value_text: "x" });
+    // Another tenant's bucket is not found; a read-only key may not write.
+    expect((await r.waitFor(answered(r, "ro"))).code).toMatch(/^(not_found|forbidden)$/);
+    const info = await http.json<{ keys: number }>("GET", `/v1/kv/${bucket}`);
+    expect(info.body.keys).toBe(0);
+  });
+});

@@ -1,0 +1,90 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+/**
+ * Automerge's wasm document and sync state, without the JavaScript document
+ * layer. The sync endpoint never reads a document's values: it only merges
+ * changes and runs the sync protocol, so materializing every document as a
+ * tree of JavaScript objects (what `Automerge.load` does) would only cost
+ * memory and load time. The public entry point does not export the wasm
+ * bindings, so they are required from the package's own files (the same
+ * module instance the entry point uses; pinned version, see the spec).
+ */
+export interface RawDoc {
+  getHeads(): string[];
+  applyChanges(changes: Uint8Array[]): void;
+  loadIncremental(data: Uint8Array): number;
+  /** Changes of `other` that this document does not have. */
+  getChangesAdded(other: RawDoc): Uint8Array[];
+  getChanges(haveDeps: string[]): Uint8Array[];
+  getChangeMetaByHash(hash: string): unknown;
+  getMissingDeps(heads?: string[]): string[];
+  generateSyncMessage(state: RawSyncState): Uint8Array | null;
+  receiveSyncMessage(state: RawSyncState, message: Uint8Array): void;
+  save(): Uint8Array;
+  free(): void;
+}
+
+export interface RawSyncState {
+  readonly sharedHeads: string[];
+  free(): void;
+}
+
+export interface DecodedSyncMessage {
+  heads: string[];
+  need: string[];
+  have: { lastSync: string[]; bloom: Uint8Array }[];
+  changes: Uint8Array[];
+  [more: string]: unknown;
+}
+
+interface WasmBindings {
+  create(options: { actor?: string }): RawDoc;
+  load(data: Uint8Array, options: Record<string, unknown>): RawDoc;
+  initSyncState(): RawSyncState;
+  encodeSyncState(state: RawSyncState): Uint8Array;
+  decodeSyncState(data: Uint8Array): RawSyncState;
+  decodeSyncMessage(message: Uint8Array): DecodedSyncMessage;
+  encodeSyncMessage(message: DecodedSyncMessage): Uint8Array;
+  decodeChange(change: Uint8Array): { hash: string; deps: string[]; actor: string; seq: number };
+}
+
+const require = createRequire(import.meta.url);
+const packageDist = dirname(require.resolve("@automerge/automerge/automerge.wasm"));
+const wasm = require(
+  join(packageDist, "mjs/wasm_bindgen_output/nodejs/automerge_wasm.cjs"),
+) as WasmBindings;
+
+export function createRawDoc(): RawDoc {
+  return wasm.create({});
+}
+
+/** Loads `Automerge.save` output (or any concatenation of chunks). */
+export function loadRawDoc(bytes: Uint8Array, options: { allowMissingDeps?: boolean } = {}): RawDoc {
+  return wasm.load(bytes, options);
+}
+
+export function initSyncState(): RawSyncState {
+  return wasm.initSyncState();
+}
+
+/** Only the shared heads survive encoding: what a reconnecting peer needs. */
+export function encodeSyncState(state: RawSyncState): Uint8Array {
+  return wasm.encodeSyncState(state);
+}
+
+export function decodeSyncState(bytes: Uint8Array): RawSyncState {
+  return wasm.decodeSyncState(bytes);
+}
+
+export function decodeSyncMessage(message: Uint8Array): DecodedSyncMessage {
+  return wasm.decodeSyncMessage(message);
+}
+
+export function encodeSyncMessage(message: DecodedSyncMessage): Uint8Array {
+  return wasm.encodeSyncMessage(message);
+}
+
+export function changeHash(change: Uint8Array): string {
+  return wasm.decodeChange(change).hash;
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "docs" ADD COLUMN "change_bytes" bigint DEFAULT 0 NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE "kv_buckets" ADD COLUMN "document_id" text;
