@@ -8,18 +8,11 @@ import {
   type OnApplicationBootstrap,
   type OnModuleInit,
 } from "@nestjs/common";
-import {
-  KvService,
-  type Principal,
-  StrataError,
-  StreamsService,
-  Unauthenticated,
-  Unavailable,
-  WS_SUBPROTOCOLS,
-} from "@strata/core";
+import { KvService, type Principal, StreamsService, WS_SUBPROTOCOLS } from "@strata/core";
 import { WebSocket, WebSocketServer } from "ws";
-import { bearerFromHeader, CredentialResolver } from "../tenants/credentials.js";
-import { rejectUpgrade, UpgradeRouter } from "./upgrade-router.js";
+import { CredentialResolver } from "../tenants/credentials.js";
+import { acceptAuthenticated, type UpgradeGate } from "./authenticated-upgrade.js";
+import { UpgradeRouter } from "./upgrade-router.js";
 import { JsonCodec, MsgpackCodec } from "./ws-codec.js";
 import { WsConnection } from "./ws-connection.js";
 import { FlowControl } from "./ws-flow.js";
@@ -44,6 +37,14 @@ export interface WsStats {
 @Injectable()
 export class WsServer implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger("ws");
+  // A getter: field initializers run before the constructor's parameter properties are set.
+  private get gate(): UpgradeGate {
+    return {
+      credentials: this.credentials,
+      logger: this.logger,
+      closing: () => this.closing,
+    };
+  }
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<WsConnection>();
   private readonly json: JsonCodec;
@@ -123,24 +124,10 @@ export class WsServer implements OnModuleInit, OnApplicationBootstrap, BeforeApp
     };
   }
 
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (this.closing) return rejectUpgrade(socket, new Unavailable("The server is shutting down."));
-    let principal: Principal;
-    try {
-      const url = new URL(req.url ?? "/", "http://localhost");
-      const credential =
-        bearerFromHeader(req.headers.authorization) ?? (url.searchParams.get("token") || undefined);
-      principal = await this.credentials.resolvePrincipal(credential);
-    } catch (err) {
-      if (!(err instanceof StrataError))
-        this.logger.error({ err }, "websocket authentication failed");
-      const challenge =
-        err instanceof Unauthenticated ? ['WWW-Authenticate: Bearer realm="strata"'] : [];
-      return rejectUpgrade(socket, err, challenge);
-    }
-    if (socket.destroyed) return;
-    if (this.closing) return rejectUpgrade(socket, new Unavailable("The server is shutting down."));
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, principal));
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    return acceptAuthenticated(this.wss, this.gate, { req, socket, head }, (ws, principal) =>
+      this.accept(ws, principal),
+    );
   }
 
   private accept(ws: WebSocket, principal: Principal): void {

@@ -116,7 +116,10 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
 
 /** The heads Strata reports as stored for `handle`, hex, sorted (undefined until it reports). */
 export function strataHeads(handle: DocHandle<unknown>, storageId: string): string[] | undefined {
-  return handle.getRemoteHeads(storageId as never)?.slice().sort();
+  return handle
+    .getRemoteHeads(storageId as never)
+    ?.slice()
+    .sort();
 }
 
 /** A raw WebSocket on the sync endpoint, for frames no stock client would send. */

@@ -15,10 +15,14 @@ beforeAll(async () => {
   const tenant = await admin.json<{ id: string }>("POST", "/v1/admin/tenants", {
     name: `t-${randomBytes(3).toString("hex")}`,
   });
-  const k = await admin.json<{ secret: string }>("POST", `/v1/admin/tenants/${tenant.body.id}/keys`, {
-    name: "sync",
-    scopes: ["docs:read", "docs:write"],
-  });
+  const k = await admin.json<{ secret: string }>(
+    "POST",
+    `/v1/admin/tenants/${tenant.body.id}/keys`,
+    {
+      name: "sync",
+      scopes: ["docs:read", "docs:write"],
+    },
+  );
   key = k.body.secret;
 }, 120_000);
 afterAll(async () => {
@@ -44,7 +48,10 @@ describe("automerge-repo sync across nodes", () => {
     const strata = storageIdOf(a);
 
     const handleA = a.repo.create<Doc>({ items: [] });
-    await until(() => strataHeads(handleA, strata)?.join() === sorted(handleA.heads()), "stored via node 0");
+    await until(
+      () => strataHeads(handleA, strata)?.join() === sorted(handleA.heads()),
+      "stored via node 0",
+    );
     const handleB = await b.repo.find<Doc>(handleA.url);
     expect(handleB.doc()).toEqual({ items: [] });
 

@@ -22,12 +22,13 @@ type Counter = { count: number; notes?: string[] };
 
 let t: TestApp;
 let key: string;
+let tenantId: string;
 let otherKey: string;
 const clients: SyncClient[] = [];
 
 beforeAll(async () => {
   t = await startTestApp();
-  key = (await t.tenantWithKey(["docs:read", "docs:write"])).secret;
+  ({ secret: key, tenantId } = await t.tenantWithKey(["docs:read", "docs:write"]));
   otherKey = (await t.tenantWithKey(["docs:read", "docs:write"])).secret;
 });
 afterAll(async () => {
@@ -52,7 +53,10 @@ describe("automerge-repo sync endpoint", () => {
     const b = await client();
     const handleA = a.repo.create<Counter>({ count: 0 });
     const strata = storageIdOf(a);
-    await until(() => strataHeads(handleA, strata)?.join() === sorted(handleA.heads()).join(), "A's document is stored");
+    await until(
+      () => strataHeads(handleA, strata)?.join() === sorted(handleA.heads()).join(),
+      "A's document is stored",
+    );
 
     const handleB = await b.repo.find<Counter>(handleA.url);
     expect(handleB.doc()).toEqual({ count: 0 });
@@ -67,7 +71,10 @@ describe("automerge-repo sync endpoint", () => {
       "both clients converge",
     );
     expect(handleA.doc()).toEqual({ count: 7, notes: ["from A"] });
-    await until(() => strataHeads(handleB, strata)?.join() === sorted(handleB.heads()).join(), "B's edit is stored");
+    await until(
+      () => strataHeads(handleB, strata)?.join() === sorted(handleB.heads()).join(),
+      "B's edit is stored",
+    );
     expect(await storedHeads(key, handleA)).toEqual(sorted(decodeHeads(handleA.heads())));
   });
 
@@ -77,7 +84,10 @@ describe("automerge-repo sync endpoint", () => {
     a.repo.subscribeToRemotes([strata as never]);
     const handle = a.repo.create<Counter>({ count: 1 });
     for (let i = 2; i <= 5; i++) handle.change((d) => (d.count = i));
-    await until(() => strataHeads(handle, strata)?.join() === sorted(handle.heads()).join(), "heads stored");
+    await until(
+      () => strataHeads(handle, strata)?.join() === sorted(handle.heads()).join(),
+      "heads stored",
+    );
     // What the client was told is stored, is stored.
     expect(await storedHeads(key, handle)).toEqual(sorted(decodeHeads(handle.heads())));
     await until(
@@ -103,9 +113,34 @@ describe("automerge-repo sync endpoint", () => {
     const unknown = generateAutomergeUrl();
     await expect(a.repo.find(unknown)).rejects.toThrow(/unavailable/i);
 
-    const narrow = (await t.tenantWithKey(["docs:read", "docs:write"], { patterns: ["nothing-matches"] })).secret;
+    const narrow = (
+      await t.tenantWithKey(["docs:read", "docs:write"], { patterns: ["nothing-matches"] })
+    ).secret;
     const limited = await client({}, narrow);
     await expect(limited.repo.find(unknown)).rejects.toThrow(/unavailable/i);
+  });
+
+  it("a docs:read key syncs documents out; its own changes are not stored", async () => {
+    const a = await client();
+    const handle = a.repo.create<Counter>({ count: 1 });
+    const strata = storageIdOf(a);
+    await until(() => strataHeads(handle, strata)?.length === 1, "stored");
+    const res = await t.admin("POST", `/v1/admin/tenants/${tenantId}/keys`, {
+      name: "reader",
+      scopes: ["docs:read"],
+    });
+    const reader = await client({}, ((await res.json()) as { secret: string }).secret);
+    const seen = await reader.repo.find<Counter>(handle.url);
+    expect(seen.doc().count).toBe(1);
+
+    const answered = reader.adapter.received.length;
+    seen.change((d) => (d.count = 99));
+    await until(() => reader.adapter.received.length > answered, "Strata answers the reader");
+    expect(await storedHeads(key, handle)).toEqual(sorted(decodeHeads(handle.heads())));
+
+    handle.change((d) => (d.notes = ["still syncing"]));
+    await until(() => seen.doc().notes?.[0] === "still syncing", "the reader receives new changes");
+    expect(await storedHeads(key, handle)).toEqual(sorted(decodeHeads(handle.heads())));
   });
 
   it("relays ephemeral messages to the document's other peers", async () => {
@@ -129,16 +164,23 @@ describe("automerge-repo sync endpoint", () => {
     const peerId = `returning-${Date.now()}`;
     const first = await client({ storage, peerId });
     const handle = first.repo.create<Counter>({ count: 0, notes: [] });
-    for (let i = 0; i < 300; i++) handle.change((d) => d.notes!.push(`note ${i} ${"x".repeat(20)}`));
+    for (let i = 0; i < 300; i++)
+      handle.change((d) => d.notes!.push(`note ${i} ${"x".repeat(20)}`));
     const strata = storageIdOf(first);
-    await until(() => strataHeads(handle, strata)?.join() === sorted(handle.heads()).join(), "stored");
+    await until(
+      () => strataHeads(handle, strata)?.join() === sorted(handle.heads()).join(),
+      "stored",
+    );
     const firstBytes = first.adapter.sentBytes + first.adapter.receivedBytes;
     await new Promise((r) => setTimeout(r, 300)); // the client's throttled sync-state save
     await first.close();
 
     const again = await client({ storage, peerId });
     const back = await again.repo.find<Counter>(handle.url);
-    await until(() => strataHeads(back, strata)?.join() === sorted(back.heads()).join(), "in sync again");
+    await until(
+      () => strataHeads(back, strata)?.join() === sorted(back.heads()).join(),
+      "in sync again",
+    );
     await new Promise((r) => setTimeout(r, 500)); // anything else the exchange would bring
     const bytes = again.adapter.sentBytes + again.adapter.receivedBytes;
     expect(back.doc().notes).toHaveLength(300);
@@ -204,7 +246,10 @@ describe("restart", () => {
     const handle = a.repo.create<Counter>({ count: 0 });
     for (let i = 1; i <= 20; i++) handle.change((d) => (d.count = i));
     const strata = storageIdOf(a);
-    await until(() => strataHeads(handle, strata)?.join() === sorted(handle.heads()).join(), "stored");
+    await until(
+      () => strataHeads(handle, strata)?.join() === sorted(handle.heads()).join(),
+      "stored",
+    );
     await a.close();
     clients.splice(clients.indexOf(a), 1);
 

@@ -28,7 +28,10 @@ interface Client {
 
 async function connect(wsUrl: string, key: string): Promise<Client> {
   const adapter = new WebSocketClientAdapter(`${wsUrl}/v1/docs/sync?token=${key}`, 60_000);
-  const repo = new Repo({ network: [adapter], peerId: `bench-${randomBytes(4).toString("hex")}` as PeerId });
+  const repo = new Repo({
+    network: [adapter],
+    peerId: `bench-${randomBytes(4).toString("hex")}` as PeerId,
+  });
   for (let i = 0; repo.peers.length === 0; i++) {
     if (i > 1000) throw new Error("the sync endpoint did not answer the join");
     await sleep(10);
@@ -40,7 +43,11 @@ const same = (a: readonly string[] | undefined, b: readonly string[]) =>
   !!a && a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 /** Resolves once Strata reports the handle's current heads as stored (its durable ack). */
-async function acked(handle: DocHandle<unknown>, strata: string, timeoutMs = 60_000): Promise<void> {
+async function acked(
+  handle: DocHandle<unknown>,
+  strata: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const want = handle.heads();
   const deadline = Date.now() + timeoutMs;
   while (!same(handle.getRemoteHeads(strata as never), want)) {
@@ -104,7 +111,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
       await acked(handle, writer.strata);
       // Two readers receive every change the writer makes (fan-out through Strata).
       for (let i = 0; i < 2; i++) await (await fresh()).repo.find(handle.url);
-      const perRound = 100;
+      const perRound = 500;
       const m = await measureRounds(ctx, [{ client: writer, handles: [handle] }], perRound);
       rows.push({
         id: "sync.one-doc",
@@ -168,7 +175,8 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
       const stall = await probe.stop();
       rows.push({
         id: "load.10mb",
-        label: "cold load of a 10 MB document (100 changes of 1 KiB blobs) via repo.find, restarted node",
+        label:
+          "cold load of a 10 MB document (100 changes of 1 KiB blobs) via repo.find, restarted node",
         p50Ms: ms,
         note: `${found.doc().blobs!.length} blobs; longest /health/live answer during the load ${stall.toFixed(0)} ms`,
         extra: { loadMs: Math.round(ms), longestLivenessMs: Math.round(stall) },

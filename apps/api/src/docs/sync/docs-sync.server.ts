@@ -19,16 +19,14 @@ import {
   type PeerAccess,
   type Principal,
   type Scope,
-  StrataError,
   type SyncContext,
   type SyncLimits,
-  Unauthenticated,
-  Unavailable,
 } from "@strata/core";
 import { WebSocket, WebSocketServer } from "ws";
 import { RUNTIME, type Runtime } from "../../config/runtime.js";
-import { bearerFromHeader, CredentialResolver } from "../../tenants/credentials.js";
-import { rejectUpgrade, UpgradeRouter } from "../../ws/upgrade-router.js";
+import { CredentialResolver } from "../../tenants/credentials.js";
+import { acceptAuthenticated, type UpgradeGate } from "../../ws/authenticated-upgrade.js";
+import { UpgradeRouter } from "../../ws/upgrade-router.js";
 import { STRATA_STORAGE_ID } from "./strata-storage-id.js";
 
 export const DOCS_SYNC_PATH = "/v1/docs/sync";
@@ -71,6 +69,18 @@ export class DocsSyncServer
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger("docs-sync");
+  // A getter: field initializers run before the constructor's parameter properties are set.
+  private get gate(): UpgradeGate {
+    return {
+      credentials: this.credentials,
+      logger: this.logger,
+      closing: () => this.closing,
+      admit: (principal) => {
+        if (!principal.scopes.includes("docs:read"))
+          throw new Forbidden("The API key lacks the 'docs:read' scope needed to sync documents.");
+      },
+    };
+  }
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
   private readonly byPeer = new Map<string, Connection>();
@@ -146,27 +156,10 @@ export class DocsSyncServer
     return { connections: this.connections.size, documentsOpen, replicas: this.replicas.loaded };
   }
 
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (this.closing) return rejectUpgrade(socket, new Unavailable("The server is shutting down."));
-    let principal: Principal;
-    try {
-      const url = new URL(req.url ?? "/", "http://localhost");
-      const credential =
-        bearerFromHeader(req.headers.authorization) ?? (url.searchParams.get("token") || undefined);
-      principal = await this.credentials.resolvePrincipal(credential);
-      if (!principal.scopes.includes("docs:read")) {
-        throw new Forbidden("The API key lacks the 'docs:read' scope needed to sync documents.");
-      }
-    } catch (err) {
-      if (!(err instanceof StrataError))
-        this.logger.error({ err }, "docs sync authentication failed");
-      const challenge =
-        err instanceof Unauthenticated ? ['WWW-Authenticate: Bearer realm="strata"'] : [];
-      return rejectUpgrade(socket, err, challenge);
-    }
-    if (socket.destroyed) return;
-    if (this.closing) return rejectUpgrade(socket, new Unavailable("The server is shutting down."));
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, principal));
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    return acceptAuthenticated(this.wss, this.gate, { req, socket, head }, (ws, principal) =>
+      this.accept(ws, principal),
+    );
   }
 
   private accept(ws: WebSocket, principal: Principal): void {

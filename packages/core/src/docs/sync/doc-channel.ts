@@ -1,43 +1,18 @@
-import { StrataError } from "../../errors.js";
-import { InvalidChange } from "../docs.errors.js";
 import { type DocRef, type DocumentId, type EphemeralRelay } from "../documents.js";
 import { type DocReplica, type ReplicaListener } from "./doc-replica.js";
 import { encodeHeads, sameHeads } from "./heads-codec.js";
+import { PeerSyncState } from "./peer-sync-state.js";
+import { type EphemeralFromPeer, type SyncOrRequest } from "./repo-messages.js";
+import { type ChannelOwner } from "./sync-context.js";
 import {
-  decodeSyncMessage,
-  decodeSyncState,
-  encodeSyncState,
-  initSyncState,
-  type RawSyncState,
-} from "./raw-automerge.js";
-import {
-  type EphemeralFromPeer,
-  MalformedRepoMessage,
-  type PeerMetadata,
-  type ServerMessage,
-  type SyncOrRequest,
-} from "./repo-messages.js";
-import { type PeerAccess, type SyncContext } from "./sync-context.js";
-import { newChangesOf, withoutChanges, withoutNeed } from "./sync-changes.js";
+  decodeFromPeer,
+  newChangesOf,
+  storeChanges,
+  withoutChanges,
+  withoutNeed,
+} from "./sync-changes.js";
 
 type Inbound = SyncOrRequest | EphemeralFromPeer;
-
-/** The peer session, as its document channels see it. */
-export interface ChannelOwner {
-  readonly ctx: SyncContext;
-  readonly access: PeerAccess;
-  readonly peerId: string;
-  readonly metadata: PeerMetadata;
-  readonly subscribedToUs: boolean;
-  readonly bufferedBytes: number;
-  send(message: ServerMessage): void;
-  /** `bytes` of received messages have been handled (inbox accounting). */
-  consumed(bytes: number): void;
-  channelClosed(channel: DocChannel): void;
-  /** A connection-level failure: tell the peer and close. */
-  fail(err: unknown): void;
-  waitForDrain(channel: DocChannel): void;
-}
 
 const MAX_BATCH = 32;
 
@@ -50,7 +25,7 @@ const MAX_BATCH = 32;
 export class DocChannel implements ReplicaListener {
   private state: "opening" | "open" | "closed" = "opening";
   private replica: DocReplica | null = null;
-  private sync: RawSyncState | null = null;
+  private sync: PeerSyncState | null = null;
   private readonly inbox: { message: Inbound; bytes: number }[] = [];
   private running = false;
   private dirty = false;
@@ -58,9 +33,6 @@ export class DocChannel implements ReplicaListener {
   private readOnlyPeer = false;
   private headsAnnounced: string[] | null = null;
   private headsTimestamp = 0;
-  private saveTimer: NodeJS.Timeout | undefined;
-  private savedState: Uint8Array | null = null;
-  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly owner: ChannelOwner,
@@ -134,16 +106,15 @@ export class DocChannel implements ReplicaListener {
     if (this.state === "closed") return;
     const wasOpen = this.state === "open";
     this.state = "closed";
-    clearTimeout(this.saveTimer);
     for (const { bytes } of this.inbox.splice(0)) this.owner.consumed(bytes);
-    if (wasOpen) this.save();
     const replica = this.replica;
     this.replica = null;
+    const sync = this.sync;
+    this.sync = null;
+    const stored = wasOpen && !!replica?.exists;
     if (replica) this.owner.ctx.replicas.release(replica, this);
     this.owner.channelClosed(this);
-    await this.saving;
-    this.sync?.free();
-    this.sync = null;
+    await sync?.close(stored);
   }
 
   // ---- inbox ----
@@ -196,11 +167,13 @@ export class DocChannel implements ReplicaListener {
       const creating =
         first.type === "sync" &&
         access.canWrite(this.documentId) &&
-        decode(first, this.documentId).heads.length > 0;
+        decodeFromPeer(first, this.documentId).heads.length > 0;
       if (!creating) return this.unavailable();
     }
-    const sync = await this.loadSyncState(replica);
-    if (this.closed) return sync.free();
+    const m = this.owner.metadata;
+    const storageId = m.storageId && !m.isEphemeral ? m.storageId : null;
+    const sync = await PeerSyncState.open(ctx, this.ref, storageId, replica.exists);
+    if (this.closed) return sync.close(false);
     this.sync = sync;
     replica.listeners.add(this);
     this.state = "open";
@@ -209,7 +182,7 @@ export class DocChannel implements ReplicaListener {
 
   private async process(batch: SyncOrRequest[]): Promise<void> {
     const replica = this.replica!;
-    const decoded = batch.map((m) => decode(m, this.documentId));
+    const decoded = batch.map((m) => decodeFromPeer(m, this.documentId));
     const writable = this.owner.access.canWrite(this.documentId);
     const changes: Uint8Array[] = [];
     for (const d of decoded) {
@@ -226,34 +199,26 @@ export class DocChannel implements ReplicaListener {
     // whole only updates the sync state — and with its changes in it, Automerge knows our heads
     // moved and answers with them: the acknowledgement. A read-only peer's changes are not taken.
     batch.forEach((m, i) =>
-      replica.doc.receiveSyncMessage(this.sync!, writable ? m.data : withoutChanges(decoded[i]!)),
+      replica.doc.receiveSyncMessage(
+        this.sync!.state,
+        writable ? m.data : withoutChanges(decoded[i]!),
+      ),
     );
     this.flush();
   }
 
   /** Makes the changes durable; false when the document turned out unavailable. */
+  /** Makes the changes durable; false when the document turned out unavailable. */
   private async store(replica: DocReplica, changes: Uint8Array[]): Promise<boolean> {
-    const { ctx } = this.owner;
-    const create = !replica.exists;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await ctx.docs.applyChanges(this.ref, changes, { create });
-        return this.state === "open";
-      } catch (err) {
-        if (this.state !== "open") return false;
-        if (err instanceof InvalidChange) throw err;
-        if (err instanceof StrataError && !err.retryable) {
-          ctx.log.warn(
-            { documentId: this.documentId, code: err.code, err: err.message },
-            "document sync: changes refused",
-          );
-          this.unavailable();
-          return false;
-        }
-        if (attempt >= ctx.limits.applyAttempts) throw err;
-        await new Promise((r) => setTimeout(r, 50 * 4 ** attempt));
-      }
-    }
+    const outcome = await storeChanges(
+      this.owner.ctx,
+      this.ref,
+      changes,
+      !replica.exists,
+      () => this.closed,
+    );
+    if (outcome === "refused") this.unavailable();
+    return outcome === "stored" && !this.closed;
   }
 
   private relay(m: EphemeralFromPeer): void {
@@ -278,7 +243,7 @@ export class DocChannel implements ReplicaListener {
       this.dirty = true;
       return this.owner.waitForDrain(this);
     }
-    const message = replica.doc.generateSyncMessage(this.sync);
+    const message = replica.doc.generateSyncMessage(this.sync.state);
     if (message) {
       this.owner.send({
         type: "sync",
@@ -289,7 +254,7 @@ export class DocChannel implements ReplicaListener {
       });
     }
     if (this.owner.subscribedToUs) this.announceHeads();
-    this.scheduleSave();
+    this.sync.changed(() => replica.exists);
   }
 
   /** `remote-heads-changed` for Strata's storage id: the heads that are stored. */
@@ -322,66 +287,4 @@ export class DocChannel implements ReplicaListener {
     });
     void this.close();
   }
-
-  // ---- sync state persistence ----
-
-  /** Peers with their own storage keep their sync state, and so does Strata, per storage id. */
-  private get storageId(): string | null {
-    const m = this.owner.metadata;
-    return m.storageId && !m.isEphemeral ? m.storageId : null;
-  }
-
-  private async loadSyncState(replica: DocReplica): Promise<RawSyncState> {
-    const storageId = this.storageId;
-    if (!storageId || !replica.exists) return initSyncState();
-    try {
-      const bytes = await this.owner.ctx.docs.loadSyncState(this.ref, storageId);
-      if (bytes) {
-        const state = decodeSyncState(bytes);
-        this.savedState = bytes;
-        return state;
-      }
-    } catch (err) {
-      this.owner.ctx.log.warn({ documentId: this.documentId, err }, "sync state not loaded");
-    }
-    return initSyncState();
-  }
-
-  private scheduleSave(): void {
-    if (!this.storageId || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      this.save();
-    }, this.owner.ctx.limits.syncStateSaveMs);
-    this.saveTimer.unref?.();
-  }
-
-  private save(): void {
-    const storageId = this.storageId;
-    if (!storageId || !this.sync || !this.replica?.exists) return;
-    const bytes = encodeSyncState(this.sync);
-    if (this.savedState && sameBytes(this.savedState, bytes)) return;
-    this.savedState = bytes;
-    const { docs, log } = this.owner.ctx;
-    const ref = this.ref;
-    this.saving = this.saving
-      .then(() => docs.saveSyncState(ref, storageId, bytes))
-      .catch((err: unknown) =>
-        log.warn({ documentId: this.documentId, err }, "sync state not saved"),
-      );
-  }
-}
-
-function decode(m: SyncOrRequest, documentId: string) {
-  try {
-    return decodeSyncMessage(m.data);
-  } catch (err) {
-    throw new MalformedRepoMessage(
-      `The ${m.type} message for document ${documentId} is not an Automerge sync message: ${(err as Error).message}`,
-    );
-  }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
 }

@@ -2,7 +2,7 @@ import { StrataError } from "../../errors.js";
 import { InvalidChange } from "../docs.errors.js";
 import { type DocumentId } from "../documents.js";
 import { tryParseDocumentId } from "../document-id.js";
-import { type ChannelOwner, DocChannel } from "./doc-channel.js";
+import { DocChannel } from "./doc-channel.js";
 import {
   decodePeerMessage,
   MalformedRepoMessage,
@@ -11,7 +11,13 @@ import {
   REPO_PROTOCOL_VERSION,
   type ServerMessage,
 } from "./repo-messages.js";
-import { CLOSE, type PeerAccess, type PeerTransport, type SyncContext } from "./sync-context.js";
+import {
+  type ChannelOwner,
+  CLOSE,
+  type PeerAccess,
+  type PeerTransport,
+  type SyncContext,
+} from "./sync-context.js";
 
 const MAX_REFUSED = 10_000;
 

@@ -60,7 +60,10 @@ export function createRawDoc(): RawDoc {
 }
 
 /** Loads `Automerge.save` output (or any concatenation of chunks). */
-export function loadRawDoc(bytes: Uint8Array, options: { allowMissingDeps?: boolean } = {}): RawDoc {
+export function loadRawDoc(
+  bytes: Uint8Array,
+  options: { allowMissingDeps?: boolean } = {},
+): RawDoc {
   return wasm.load(bytes, options);
 }
 

@@ -1,5 +1,7 @@
 import { type Chunk, CHUNK_TYPE, splitChunks } from "../automerge-chunks.js";
+import { StrataError } from "../../errors.js";
 import { InvalidChange } from "../docs.errors.js";
+import { type DocRef } from "../documents.js";
 import {
   changeHash,
   type DecodedSyncMessage,
@@ -8,6 +10,8 @@ import {
   loadRawDoc,
   type RawDoc,
 } from "./raw-automerge.js";
+import { MalformedRepoMessage } from "./repo-messages.js";
+import { type SyncContext } from "./sync-context.js";
 
 /**
  * The changes a peer's sync message brings that `doc` does not have yet.
@@ -62,4 +66,51 @@ export function withoutNeed(reply: Uint8Array): Uint8Array {
   const decoded = decodeSyncMessage(reply);
   if (decoded.need.length === 0) return reply;
   return encodeSyncMessage({ ...decoded, need: [] });
+}
+
+/** A peer's `sync`/`request` payload, decoded; MalformedRepoMessage when it is not one. */
+export function decodeFromPeer(
+  m: { type: string; data: Uint8Array },
+  documentId: string,
+): DecodedSyncMessage {
+  try {
+    return decodeSyncMessage(m.data);
+  } catch (err) {
+    throw new MalformedRepoMessage(
+      `The ${m.type} message for document ${documentId} is not an Automerge sync message: ${(err as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Stores a peer's changes through the documents port, retrying what storage
+ * says is worth retrying (an owner moving). "refused": storage will not take
+ * them (too large, conflicting, deleted); the document is unavailable to the
+ * peer. Bytes that do not decode, or storage down for good, throw.
+ */
+export async function storeChanges(
+  ctx: SyncContext,
+  ref: DocRef,
+  changes: Uint8Array[],
+  create: boolean,
+  abandoned: () => boolean,
+): Promise<"stored" | "refused" | "abandoned"> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.docs.applyChanges(ref, changes, { create });
+      return "stored";
+    } catch (err) {
+      if (abandoned()) return "abandoned";
+      if (err instanceof InvalidChange) throw err;
+      if (err instanceof StrataError && !err.retryable) {
+        ctx.log.warn(
+          { documentId: ref.documentId, code: err.code, err: err.message },
+          "document sync: changes refused",
+        );
+        return "refused";
+      }
+      if (attempt >= ctx.limits.applyAttempts) throw err;
+      await new Promise((r) => setTimeout(r, 50 * 4 ** attempt));
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import { type DocumentId, type DocumentsForSync } from "../documents.js";
+import { type DocChannel } from "./doc-channel.js";
 import { type DocReplicas } from "./doc-replicas.js";
-import { type ServerMessage } from "./repo-messages.js";
+import { type PeerMetadata, type ServerMessage } from "./repo-messages.js";
 
 /**
  * Bounds of one sync connection. Every buffer a peer can make the server
@@ -81,3 +82,20 @@ export const CLOSE = {
   internal: 1011,
   tryAgain: 1013,
 } as const;
+
+/** The peer session, as its document channels see it. */
+export interface ChannelOwner {
+  readonly ctx: SyncContext;
+  readonly access: PeerAccess;
+  readonly peerId: string;
+  readonly metadata: PeerMetadata;
+  readonly subscribedToUs: boolean;
+  readonly bufferedBytes: number;
+  send(message: ServerMessage): void;
+  /** `bytes` of received messages have been handled (inbox accounting). */
+  consumed(bytes: number): void;
+  channelClosed(channel: DocChannel): void;
+  /** A connection-level failure: tell the peer and close. */
+  fail(err: unknown): void;
+  waitForDrain(channel: DocChannel): void;
+}

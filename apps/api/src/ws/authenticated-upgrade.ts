@@ -1,0 +1,51 @@
+import { type IncomingMessage } from "node:http";
+import { type Duplex } from "node:stream";
+import { type Logger } from "@nestjs/common";
+import { type Principal, StrataError, Unauthenticated, Unavailable } from "@strata/core";
+import { type WebSocket, type WebSocketServer } from "ws";
+import { bearerFromHeader, type CredentialResolver } from "../tenants/credentials.js";
+import { rejectUpgrade } from "./upgrade-router.js";
+
+export interface UpgradeGate {
+  readonly credentials: CredentialResolver;
+  readonly logger: Logger;
+  /** True once the server is shutting down: new connections get a 503. */
+  readonly closing: () => boolean;
+  /** Throws (e.g. Forbidden) when the principal may not use this endpoint. */
+  readonly admit?: (principal: Principal) => void;
+}
+
+/**
+ * Authenticates a WebSocket upgrade before the handshake completes: a bearer
+ * header (Node clients) or `?token=` (browsers cannot set headers), answered
+ * with a problem response and a `WWW-Authenticate` challenge when refused.
+ * Shutdown is checked again after the (asynchronous) key lookup, so no
+ * connection is accepted once closing has begun.
+ */
+export async function acceptAuthenticated(
+  wss: WebSocketServer,
+  gate: UpgradeGate,
+  upgrade: { req: IncomingMessage; socket: Duplex; head: Buffer },
+  onOpen: (ws: WebSocket, principal: Principal) => void,
+): Promise<void> {
+  const { req, socket, head } = upgrade;
+  const shuttingDown = () => new Unavailable("The server is shutting down.");
+  if (gate.closing()) return rejectUpgrade(socket, shuttingDown());
+  let principal: Principal;
+  try {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const credential =
+      bearerFromHeader(req.headers.authorization) ?? (url.searchParams.get("token") || undefined);
+    principal = await gate.credentials.resolvePrincipal(credential);
+    gate.admit?.(principal);
+  } catch (err) {
+    if (!(err instanceof StrataError))
+      gate.logger.error({ err }, "websocket authentication failed");
+    const challenge =
+      err instanceof Unauthenticated ? ['WWW-Authenticate: Bearer realm="strata"'] : [];
+    return rejectUpgrade(socket, err, challenge);
+  }
+  if (socket.destroyed) return;
+  if (gate.closing()) return rejectUpgrade(socket, shuttingDown());
+  wss.handleUpgrade(req, socket, head, (ws) => onOpen(ws, principal));
+}
