@@ -1,8 +1,23 @@
 import { type Bus } from "../bus/bus.js";
+import { type Fenced } from "../streams/stream.errors.js";
 import { BucketNotFound } from "./kv.errors.js";
 import { type BucketId, type KvEvent, type KvOp } from "./kv.js";
 import { type KvBatchBucket, type KvChange, type KvCommitBatch } from "./kv-store.js";
 import { type OwnedBucket } from "./owned-bucket.js";
+
+/** How a KvOwner commits: batch bounds, and hooks for metrics and fencing. */
+export interface KvOwnerOptions {
+  /** This node; its id changes when it rejoins as a new incarnation. */
+  readonly node: { readonly id: string };
+  readonly maxBatchItems: number;
+  readonly maxInFlight: number;
+  /** Settled key states kept in memory per bucket (for CAS without a read). */
+  readonly maxKnownKeys?: number;
+  /** Called after every group-commit transaction (for metrics). */
+  readonly onCommit?: (stats: { ok: boolean; changes: number; seconds: number }) => void;
+  /** Called once when a write finds this node fenced. */
+  readonly onFenced?: (err: Fenced) => void;
+}
 
 /** One accepted write (a put, a delete, a transaction, a touch, an expiry) waiting to be committed. */
 export interface KvItem {
@@ -54,25 +69,23 @@ export interface KvBusEvent {
 
 /** The bus events of committed items: one per bucket, its changes in revision order. */
 export function busEvents(items: readonly KvItem[]): Map<BucketId, KvBusEvent> {
-  const byBucket = new Map<BucketId, KvBusEvent>();
+  const byBucket = new Map<
+    BucketId,
+    { firstRevision: number; lastRevision: number; events: KvEvent[] }
+  >();
   for (const item of items) {
     if (item.revision === null) continue;
-    const prev = byBucket.get(item.bucket.id);
-    const events = item.changes.map(({ revision, key, op, value, expiresAt }) => ({
-      revision: revision!,
-      key,
-      op: op as KvOp,
-      value,
-      expiresAt,
-    }));
-    byBucket.set(item.bucket.id, {
-      bucketId: item.bucket.id,
-      firstRevision: prev?.firstRevision ?? item.revision,
-      lastRevision: item.revision,
-      events: prev ? [...prev.events, ...events] : events,
-    });
+    let b = byBucket.get(item.bucket.id);
+    if (!b)
+      byBucket.set(
+        item.bucket.id,
+        (b = { firstRevision: item.revision, lastRevision: 0, events: [] }),
+      );
+    b.lastRevision = item.revision;
+    for (const { revision, key, op, value, expiresAt } of item.changes)
+      b.events.push({ revision: revision!, key, op: op as KvOp, value, expiresAt });
   }
-  return byBucket;
+  return new Map([...byBucket].map(([bucketId, b]) => [bucketId, { bucketId, ...b }]));
 }
 
 export const bucketTopic = (id: BucketId) => `bucket:${id}`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InProcessBus } from "../bus/bus.js";
+import { NotOwner } from "../cluster/cluster.js";
 import { CommitFailed, Fenced } from "../streams/stream.errors.js";
 import { bucketTopic, type KvBusEvent } from "./kv-batch.js";
 import { BucketFull, KeyNotFound, PreconditionFailed, ValueTooLarge } from "./kv.errors.js";
@@ -163,5 +164,29 @@ describe(KvOwner.name, () => {
     store.fenced = true;
     await expect(owner.put(ref, "k", enc("a"))).rejects.toBeInstanceOf(Fenced);
     expect(owner.loadedBuckets).toBe(0);
+  });
+
+  it("hands a bucket over: accepted writes commit first, new ones get NotOwner until the hold ends", async () => {
+    const { store, owner, ref, advance } = setup();
+    await owner.put(ref, "k", enc("loaded"));
+    const accepted = owner.put(ref, "k", enc("before"));
+    // One turn of the event loop: the put is accepted (revision 2), its commit not yet done.
+    await new Promise((r) => setImmediate(r));
+    let released = false;
+    const handing = owner.handOver(ref.id, 1000, async () => {
+      // Everything accepted before the hand-over is committed by now.
+      expect(store.buckets.get(ref.id)!.lastRevision).toBe(2);
+      released = true;
+    });
+    const refused = await owner.put(ref, "k", enc("during")).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(NotOwner);
+    expect((refused as NotOwner).retryable).toBe(true);
+    await expect(accepted).resolves.toEqual({ revision: 2 });
+    await handing;
+    expect(released).toBe(true);
+    expect(owner.peek(ref.id)).toBeUndefined();
+    // After the hold this node may claim it again (the claim decides), reloading from storage.
+    advance(1001);
+    await expect(owner.put(ref, "k", enc("after"))).resolves.toEqual({ revision: 3 });
   });
 });

@@ -1,10 +1,10 @@
 import { type Bus } from "../bus/bus.js";
 import { type Clock } from "../common/clock.js";
 import { NotOwner } from "../cluster/cluster.js";
-import { GroupCommitter } from "../streams/group-committer.js";
+import { GroupCommitter } from "../common/group-committer.js";
 import { type Claimer } from "../streams/owner-ports.js";
 import { CommitFailed, Fenced } from "../streams/stream.errors.js";
-import { buildKvBatch, type KvItem, settleBatch } from "./kv-batch.js";
+import { buildKvBatch, type KvItem, type KvOwnerOptions, settleBatch } from "./kv-batch.js";
 import { BucketNotFound, KeyNotFound } from "./kv.errors.js";
 import {
   type BucketId,
@@ -20,19 +20,6 @@ import { type Staged, stageExpire, stageTouch, stageWrites } from "./kv-stage.js
 import { OwnedBucket, type KvPeek } from "./owned-bucket.js";
 
 export { type KvPeek };
-
-export interface KvOwnerOptions {
-  /** This node; its id changes when it rejoins as a new incarnation. */
-  readonly node: { readonly id: string };
-  readonly maxBatchItems: number;
-  readonly maxInFlight: number;
-  /** Settled key states kept in memory per bucket (for CAS without a read). */
-  readonly maxKnownKeys?: number;
-  /** Called after every group-commit transaction (for metrics). */
-  readonly onCommit?: (stats: { ok: boolean; changes: number; seconds: number }) => void;
-  /** Called once when a write finds this node fenced. */
-  readonly onFenced?: (err: Fenced) => void;
-}
 
 /**
  * Serves the buckets this node owns (placement `bucket:<id>`): assigns each

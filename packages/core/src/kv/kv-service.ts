@@ -60,7 +60,6 @@ export interface BucketInfo extends Bucket {
  */
 export class KvService {
   private readonly refs = new StreamRefCache<Bucket>();
-  private readonly lookups = new Map<string, Promise<Bucket>>();
 
   constructor(
     private readonly catalog: KvCatalog,
@@ -207,22 +206,13 @@ export class KvService {
     return new KvWatch(this.bus, this.reader, b, from.prefix || undefined, start, sink);
   }
 
-  private bucket(p: Principal, name: string): Promise<Bucket> {
+  private async bucket(p: Principal, name: string): Promise<Bucket> {
     const cached = this.refs.get(p.tenant.id, name);
-    if (cached) return Promise.resolve(cached);
-    // One catalog query however many requests miss the cache at once (a cold start, an expiry).
-    const id = `${p.tenant.id}\u0000${name}`;
-    let lookup = this.lookups.get(id);
-    if (!lookup) {
-      lookup = (async () => {
-        const bucket = await this.catalog.get(p.tenant.id, name);
-        if (!bucket) throw new BucketNotFound(name);
-        this.refs.set(bucket);
-        return bucket;
-      })().finally(() => this.lookups.delete(id));
-      this.lookups.set(id, lookup);
-    }
-    return lookup;
+    if (cached) return cached;
+    const bucket = await this.catalog.get(p.tenant.id, name);
+    if (!bucket) throw new BucketNotFound(name);
+    this.refs.set(bucket);
+    return bucket;
   }
 
   /** Runs a write at the owner; a cached bucket may have been deleted (and re-created) elsewhere: look again once. */

@@ -1,4 +1,3 @@
-export * from "./group-committer.js";
 export * from "./owned-stream.js";
 export * from "./stream-owner.js";
 export * from "./stream-store.js";

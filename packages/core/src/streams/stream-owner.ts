@@ -1,6 +1,6 @@
 import { type Bus } from "../bus/bus.js";
 import { type Clock } from "../common/clock.js";
-import { GroupCommitter } from "./group-committer.js";
+import { GroupCommitter } from "../common/group-committer.js";
 import { NotOwner } from "../cluster/cluster.js";
 import { planAppend } from "./append-plan.js";
 import {

@@ -15,6 +15,8 @@ import { kvBuckets } from "../schema/kv/tables.js";
 type Row = typeof kvBuckets.$inferSelect;
 
 export class KvCatalogPg implements KvCatalog {
+  private readonly lookups = new Map<string, Promise<Bucket | null>>();
+
   constructor(private readonly db: Database) {}
 
   async create(tenantId: TenantId, name: string, config: KvConfig): Promise<Bucket | null> {
@@ -47,10 +49,28 @@ export class KvCatalogPg implements KvCatalog {
       .set({ config: kvConfigJson(config), updatedAt: sql`now()` })
       .where(and(eq(kvBuckets.tenantId, tenantId), eq(kvBuckets.name, name)))
       .returning();
+    // Lookups that started before this change must not be shared any more.
+    this.lookups.delete(`${tenantId}\u0000${name}`);
     return row ? toBucket(row) : null;
   }
 
-  async get(tenantId: TenantId, name: string): Promise<Bucket | null> {
+  /**
+   * Concurrent lookups of one bucket share a query (the hot paths' caches
+   * expire for every request in flight at once). A shared query may have
+   * started before the caller's request — before the bucket was created —
+   * so a joined miss looks again; a write here (config, delete) stops the
+   * sharing of lookups that began before it.
+   */
+  get(tenantId: TenantId, name: string): Promise<Bucket | null> {
+    const id = `${tenantId}\u0000${name}`;
+    const running = this.lookups.get(id);
+    if (running) return running.then((b) => b ?? this.lookup(tenantId, name));
+    const lookup = this.lookup(tenantId, name).finally(() => this.lookups.delete(id));
+    this.lookups.set(id, lookup);
+    return lookup;
+  }
+
+  private async lookup(tenantId: TenantId, name: string): Promise<Bucket | null> {
     const [row] = await this.db
       .select()
       .from(kvBuckets)
@@ -78,6 +98,8 @@ export class KvCatalogPg implements KvCatalog {
       .delete(kvBuckets)
       .where(and(eq(kvBuckets.tenantId, tenantId), eq(kvBuckets.name, name)))
       .returning();
+    // Lookups that started before this change must not be shared any more.
+    this.lookups.delete(`${tenantId}\u0000${name}`);
     return row ? toBucket(row) : null;
   }
 

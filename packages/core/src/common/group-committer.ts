@@ -12,10 +12,13 @@ export interface GroupCommitterOptions {
 export type BatchWriter<T> = (items: T[], predecessor: Promise<unknown>) => Promise<void>;
 
 /**
- * Owner-side group commit: everything submitted while earlier transactions
- * are busy goes out together in the next one. Idle, an item is written on the
- * next tick (no timer to wait for); busy, batches grow up to `maxBatchItems`.
- * The writer resolves or rejects the items itself.
+ * Owner-side group commit, shared by every owner (streams, KV buckets):
+ * everything submitted while earlier transactions are busy goes out together
+ * in the next one, across all the resources the owner serves. Idle, an item
+ * is written on the next tick (no timer to wait for); busy, batches grow up
+ * to `maxBatchItems`. Up to `maxInFlight` transactions run at once and land
+ * in order (each waits for its predecessor before it commits). The writer
+ * resolves or rejects the items itself.
  */
 export class GroupCommitter<T> {
   private pending: T[] = [];
