@@ -18,3 +18,4 @@ export * from "./kv/index.js";
 export * from "./kv-crdt/index.js";
 export * from "./docs/index.js";
 export * from "./docs/sync/index.js";
+export * from "./cluster/hand-over-holds.js";

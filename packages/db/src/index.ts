@@ -17,3 +17,4 @@ export * from "./docs/doc-admin.pg.js";
 export * from "./docs/doc-catalog.pg.js";
 export * from "./docs/doc-compaction.pg.js";
 export * from "./docs/doc-log.pg.js";
+export * from "./transient-error.js";

@@ -16,8 +16,7 @@ import { HandOvers } from "./hand-overs.js";
  * nodes) when nodes join: a bounded share per round, only placements held
  * longer than the cooldown, so a join causes no thundering herd and nothing
  * moves back and forth. A resource moves only when its kind's owner can hand
- * it over safely (HandOvers: streams and KV buckets; documents when their
- * owner registers).
+ * it over safely (HandOvers: streams, KV buckets and documents).
  */
 @Injectable()
 export class Rebalancer implements OnApplicationBootstrap, OnApplicationShutdown {

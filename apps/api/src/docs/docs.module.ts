@@ -25,6 +25,7 @@ import {
   TieredSnapshots,
 } from "@strata/db";
 import { CLUSTER_SECRET } from "../cluster/cluster-secret.js";
+import { HandOvers } from "../cluster/hand-overs.js";
 import { HttpDocForwarder } from "../cluster/http-doc-forwarder.js";
 import { InternalDocsController } from "../cluster/internal-docs.controller.js";
 import { PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
@@ -36,7 +37,8 @@ import { DocsController } from "./docs.controller.js";
 
 /**
  * Evicts idle documents from memory, drops documents deleted on any node,
- * and lets accepted changes commit on shutdown.
+ * hands documents over when the rebalancer moves them, and lets accepted
+ * changes commit on shutdown.
  */
 @Injectable()
 class DocsHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
@@ -47,7 +49,13 @@ class DocsHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
     private readonly owner: DocOwner,
     private readonly runtime: Runtime,
     private readonly bus: Bus,
-  ) {}
+    handOvers: HandOvers,
+  ) {
+    handOvers.add({
+      prefix: "doc:",
+      handOver: (resource, holdMs, release) => owner.handOver(resource, holdMs, release),
+    });
+  }
 
   async onModuleInit() {
     const idleMs = this.runtime.config.docs.idleMs;
@@ -144,8 +152,9 @@ class DocsHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
     },
     {
       provide: DocsHousekeeping,
-      useFactory: (owner: DocOwner, rt: Runtime, bus: Bus) => new DocsHousekeeping(owner, rt, bus),
-      inject: [DocOwner, RUNTIME, BUS],
+      useFactory: (owner: DocOwner, rt: Runtime, bus: Bus, handOvers: HandOvers) =>
+        new DocsHousekeeping(owner, rt, bus, handOvers),
+      inject: [DocOwner, RUNTIME, BUS, HandOvers],
     },
   ],
   exports: [DocsService, DocOwner, DocCatalogPg, DocCompactor, DocCompactionJobs],

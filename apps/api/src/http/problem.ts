@@ -1,5 +1,6 @@
 import { HttpException } from "@nestjs/common";
-import { StrataError } from "@strata/core";
+import { StrataError, Unavailable } from "@strata/core";
+import { isTransientDatabaseError } from "@strata/db";
 
 /** RFC 9457 problem details, with Strata's stable `code` and the request id. */
 export interface Problem {
@@ -59,11 +60,21 @@ function problem(status: number, code: string, detail: string, extra: object = {
 }
 
 /**
+ * A lost database connection (a restart, a terminated backend) is no fault
+ * of the request: the client gets a retryable 503, not an internal error.
+ */
+export function asStrataError(err: unknown): unknown {
+  if (err instanceof StrataError || !isTransientDatabaseError(err)) return err;
+  return new Unavailable("The database connection was lost; retry the request.");
+}
+
+/**
  * Maps anything thrown while serving a request to a problem. Unknown errors
  * become a bare 500: their message may hold internals, so only the request
  * id goes out (the log has the rest).
  */
 export function toProblem(err: unknown): Problem {
+  err = asStrataError(err);
   if (err instanceof StrataError) return problem(err.status, err.code, err.message, err.details);
   if (err instanceof HttpException) {
     const status = err.getStatus();

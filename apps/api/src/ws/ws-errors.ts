@@ -5,7 +5,7 @@ import {
   StrataError,
   type SubId,
 } from "@strata/core";
-import { toProblem } from "../http/problem.js";
+import { asStrataError, toProblem } from "../http/problem.js";
 
 /** A frame that could not be decoded or failed its schema; the connection stays open. */
 export class MalformedFrame extends StrataError {
@@ -57,7 +57,8 @@ export class SubscriptionFailed extends StrataError {
 /** The same mapping as HTTP problems (code, status, detail), as an `error` frame. */
 export function errorFrame(err: unknown, ref: { id?: FrameId; sub?: SubId }): ServerFrame {
   const problem = toProblem(err);
-  const strata = err instanceof StrataError ? err : undefined;
+  const normalized = asStrataError(err);
+  const strata = normalized instanceof StrataError ? normalized : undefined;
   const details = strata && Object.keys(strata.details).length > 0 ? strata.details : undefined;
   return {
     type: "error",

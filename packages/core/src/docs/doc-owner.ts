@@ -1,7 +1,9 @@
 import * as Automerge from "@automerge/automerge";
 import { type Bus } from "../bus/bus.js";
 import { type Clock } from "../common/clock.js";
+import { NotOwner } from "../cluster/cluster.js";
 import { StrataError } from "../errors.js";
+import { HandOverHolds } from "../cluster/hand-over-holds.js";
 import { type Claimer } from "../streams/owner-ports.js";
 import { CommitFailed, Fenced } from "../streams/stream.errors.js";
 import { type AnyDoc, decodeChanges, materialize } from "./doc-content.js";
@@ -27,6 +29,7 @@ export interface DocOwnerOptions {
 }
 
 const COMPACTION_REQUEST_MS = 10_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The only writer of the documents this node owns (placement `doc:…`). Holds
@@ -42,6 +45,7 @@ export class DocOwner {
   private generation = 0;
   private nodeId: string;
   private cachedBytes = 0;
+  private readonly handedOver = new HandOverHolds<string>(() => this.clock.now().getTime());
 
   constructor(
     private readonly log: DocLog,
@@ -60,6 +64,7 @@ export class DocOwner {
   ): Promise<{ heads: Heads }> {
     const decoded = decodeChanges(changes);
     for (let attempt = 0; ; attempt++) {
+      this.handedOver.assertServing(docResource(ref), docResource(ref));
       const d = await this.open(ref, opts.create);
       if (d.rowId === null && !opts.create) throw new DocNotFound(ref.documentId);
       try {
@@ -119,11 +124,23 @@ export class DocOwner {
     this.loading.clear();
   }
 
+  /**
+   * Gives one document (`doc:<tenant>/<id>`) to another node for the
+   * rebalancer: new changes are turned away for `holdMs`, the accepted ones
+   * commit, the document leaves memory, and `release` frees its placement row
+   * so the successor claims it with a new epoch.
+   */
+  async handOver(resource: string, holdMs: number, release: () => Promise<void>): Promise<void> {
+    this.handedOver.hold(resource, holdMs);
+    const d = this.docs.get(resource);
+    while (d && !d.idle && this.docs.get(resource) === d) await sleep(10);
+    if (d) this.remove(d, new NotOwner(resource));
+    await release();
+  }
+
   /** Waits until every accepted change has been committed or failed. */
   async drain(): Promise<void> {
-    while ([...this.docs.values()].some((d) => !d.idle)) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    while ([...this.docs.values()].some((d) => !d.idle)) await sleep(10);
   }
 
   get stats(): { loaded: number; bytes: number } {

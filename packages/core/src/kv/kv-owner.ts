@@ -1,6 +1,6 @@
 import { type Bus } from "../bus/bus.js";
 import { type Clock } from "../common/clock.js";
-import { NotOwner } from "../cluster/cluster.js";
+import { HandOverHolds } from "../cluster/hand-over-holds.js";
 import { GroupCommitter } from "../common/group-committer.js";
 import { type Claimer } from "../streams/owner-ports.js";
 import { CommitFailed, Fenced } from "../streams/stream.errors.js";
@@ -36,7 +36,7 @@ export class KvOwner {
   private generation = 0;
   private nodeId: string;
   /** Buckets just handed to another node, until when: writes here are turned away meanwhile. */
-  private readonly handedOver = new Map<BucketId, number>();
+  private readonly handedOver = new HandOverHolds<BucketId>(() => this.clock.now().getTime());
 
   constructor(
     private readonly log: KvLog,
@@ -151,7 +151,7 @@ export class KvOwner {
    * routers retry on the new owner) instead of claiming it back.
    */
   async handOver(id: BucketId, holdMs: number, release: () => Promise<void>): Promise<void> {
-    this.handedOver.set(id, this.clock.now().getTime() + holdMs);
+    this.handedOver.hold(id, holdMs);
     await this.committer.drain();
     this.buckets.delete(id);
     await release();
@@ -212,10 +212,7 @@ export class KvOwner {
 
   /** Throws NotOwner while the bucket is being handed over. */
   private assertServing(id: BucketId): void {
-    const until = this.handedOver.get(id);
-    if (until === undefined) return;
-    if (until > this.clock.now().getTime()) throw new NotOwner(`bucket:${id}`);
-    this.handedOver.delete(id);
+    this.handedOver.assertServing(id, `bucket:${id}`);
   }
 
   private async open(ref: BucketRef): Promise<OwnedBucket> {

@@ -2,6 +2,7 @@ import { type Bus } from "../bus/bus.js";
 import { type Clock } from "../common/clock.js";
 import { GroupCommitter } from "../common/group-committer.js";
 import { NotOwner } from "../cluster/cluster.js";
+import { HandOverHolds } from "../cluster/hand-over-holds.js";
 import { planAppend } from "./append-plan.js";
 import {
   type CommitStats,
@@ -45,7 +46,7 @@ export class StreamOwner {
   /** Draining: every stream is handed over, none taken. */
   private accepting = true;
   /** Streams just handed to another node, until when: appends here are turned away meanwhile. */
-  private readonly handedOver = new Map<StreamId, number>();
+  private readonly handedOver = new HandOverHolds<StreamId>(() => this.clock.now().getTime());
 
   constructor(
     private readonly log: MessageLog,
@@ -201,7 +202,7 @@ export class StreamOwner {
    * new placement instead of claiming it back.
    */
   async handOver(id: StreamId, holdMs: number, release: () => Promise<void>): Promise<void> {
-    this.handedOver.set(id, this.clock.now().getTime() + holdMs);
+    this.handedOver.hold(id, holdMs);
     await this.committer.drain();
     this.streams.delete(id);
     await release();
@@ -228,9 +229,8 @@ export class StreamOwner {
 
   /** Throws NotOwner while draining or while the stream is being handed over. */
   private assertServing(id: StreamId): void {
-    const until = this.handedOver.get(id);
-    if (until !== undefined && until <= this.clock.now().getTime()) this.handedOver.delete(id);
-    else if (until !== undefined || !this.accepting) throw new NotOwner(`stream:${id}`);
+    if (!this.accepting) throw new NotOwner(`stream:${id}`);
+    this.handedOver.assertServing(id, `stream:${id}`);
   }
 
   private async open(ref: StreamRef): Promise<OwnedStream> {

@@ -72,9 +72,14 @@ export class ClusterAdminPg {
          from leases l
          left join nodes n on n.id = l.node_id
          left join tenants t on t.id = l.tenant_id
-         left join streams s on l.kind = 'stream' and s.id = nullif(split_part(l.resource, ':', 2), '')::bigint
-         left join kv_buckets b on l.kind = 'bucket' and b.id = nullif(split_part(l.resource, ':', 2), '')::bigint
-         left join docs d on l.kind = 'doc' and d.id = nullif(split_part(l.resource, ':', 2), '')::bigint
+         -- CASE, not AND: a hash join may compute the key of every row, and a document's
+         -- resource (doc:<tenant>/<id>) is no number.
+         left join streams s
+           on s.id = case when l.kind = 'stream' then split_part(l.resource, ':', 2)::bigint end
+         left join kv_buckets b
+           on b.id = case when l.kind = 'bucket' then split_part(l.resource, ':', 2)::bigint end
+         left join docs d on l.kind = 'doc' and d.tenant_id = l.tenant_id
+           and d.document_id = split_part(l.resource, '/', 2)
         where ($1::text is null or l.node_id = $1 or l.node_id like $1 || '-%')
           and ($2::text is null or l.tenant_id::text = $2 or t.name = $2)
           and ($3::text is null or l.kind = $3)
