@@ -174,6 +174,13 @@ describe("dashboard pages against a two-node cluster", { timeout: 120_000 }, () 
     expect(await h.page.getByLabel("New key secret").count()).toBe(0);
     expect(await h.page.content()).not.toContain(secret);
 
+    // A quota set in the form is shown with its usage.
+    await h.page.getByLabel("Messages per second").fill("50");
+    await h.page.getByRole("button", { name: "Save quotas" }).click();
+    await h.page.getByRole("status").filter({ hasText: "Quotas saved" }).waitFor(WAIT);
+    await h.page.getByTestId("quota-usage").getByText("0 of 50").waitFor(WAIT);
+    expect(await h.page.getByLabel("Messages per second").inputValue()).toBe("50");
+
     // Suspending asks first, then the tenant's keys are refused.
     await h.page.getByRole("button", { name: "Suspend…" }).click();
     const dialog = h.page.getByRole("dialog", { name: "Suspend initech?" });

@@ -10,6 +10,8 @@ import {
   type Tenant,
   type TenantPage,
   type TenantPatch,
+  type TenantQuotas,
+  type TenantQuotasView,
 } from "./types.js";
 
 export interface StrataAdminClientOptions {
@@ -76,6 +78,15 @@ export class StrataAdminClient {
   /** Deletes the tenant and everything it owns. */
   deleteTenant(id: string): Promise<void> {
     return this.http.request({ method: "DELETE", path: tenantPath(id) });
+  }
+
+  getQuotas(id: string): Promise<TenantQuotasView> {
+    return this.http.request({ method: "GET", path: `${tenantPath(id)}/quotas` });
+  }
+
+  /** Replaces the quotas: a field left out becomes unlimited. */
+  setQuotas(id: string, quotas: TenantQuotas): Promise<TenantQuotasView> {
+    return this.http.request({ method: "PUT", path: `${tenantPath(id)}/quotas`, body: quotas });
   }
 
   /** Creates a key; the response is the only place its secret ever appears. */

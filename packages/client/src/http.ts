@@ -16,7 +16,7 @@ export interface TransportOptions {
 export type QueryValue = string | number | boolean | undefined;
 
 export interface RequestSpec {
-  readonly method: "GET" | "POST" | "PATCH" | "DELETE";
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Starts with `/`; callers encode dynamic segments with `segment()`. */
   readonly path: string;
   /** Undefined values are left out. */

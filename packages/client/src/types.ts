@@ -42,6 +42,23 @@ export interface Tenant {
   readonly updated_at: IsoDateTime;
 }
 
+/** A tenant's quotas; an absent field is unlimited. */
+export interface TenantQuotas {
+  readonly messages_per_second?: number;
+  readonly stored_bytes?: number;
+  readonly connections?: number;
+}
+
+/** Quotas with usage: rate and connections are those of the answering node. */
+export interface TenantQuotasView {
+  readonly quotas: TenantQuotas;
+  readonly usage: {
+    readonly messages_per_second: number;
+    readonly stored_bytes: number;
+    readonly connections: number;
+  };
+}
+
 /** One page of tenants, ordered by name. */
 export interface TenantPage {
   readonly items: readonly Tenant[];

@@ -1,17 +1,9 @@
 import { Controller, Get, Param, Query, Req, Res, UseGuards } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import {
-  bucketNameSchema,
-  type KvEvent,
-  kvPrefixSchema,
-  KvService,
-  revisionSchema,
-  StrataError,
-} from "@strata/core";
+import { bucketNameSchema, kvPrefixSchema, KvService, revisionSchema } from "@strata/core";
 import { type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
-import { eventJson } from "../kv/kv.json.js";
-import { SseWriter } from "../streams/sse-writer.js";
+import { streamKvWatch } from "../kv/kv-watch.sse.js";
 import { OperatorAccess, tenantRefSchema } from "./operator-access.js";
 import { OperatorGuard } from "./operator.guard.js";
 
@@ -44,39 +36,14 @@ export class AdminKvWatchController {
     @Res() reply: FastifyReply,
   ) {
     const p = await this.access.principal(t);
-    const writer = new SseWriter(reply.raw, String(request.id));
-    // Not found and compacted are answered as problems here, before the stream opens.
-    const watch = await this.kv.watch(
+    await streamKvWatch(
+      this.kv,
       p,
       bucket,
       { prefix: q.prefix, revision: q.from_revision },
-      {
-        deliver: (events) => {
-          let ok = true;
-          for (const e of events)
-            ok = writer.event("message", String(e.revision), eventJson(e as KvEvent));
-          return ok;
-        },
-        paused: (next) => {
-          writer.event("slow_consumer", undefined, { next_revision: next });
-          writer.onDrain(() => watch.resume());
-        },
-        failed: (err) => {
-          const body =
-            err instanceof StrataError
-              ? { code: err.code, detail: err.message }
-              : { code: "read_failed", detail: err.message };
-          writer.event("error", undefined, body);
-          writer.close();
-        },
-      },
+      request,
+      reply,
+      { ids: "every_event", errorDetails: false },
     );
-    reply.hijack();
-    writer.open();
-    request.raw.on("close", () => {
-      watch.close();
-      writer.close();
-    });
-    await watch.start();
   }
 }

@@ -7,6 +7,7 @@ import {
   Param,
   Patch,
   Post,
+  Put,
   Query,
   UseGuards,
 } from "@nestjs/common";
@@ -26,6 +27,9 @@ import {
   TenantAdmin,
   type TenantId,
   tenantIdParam,
+  TenantQuotaGuard,
+  type TenantQuotas,
+  tenantQuotasSchema,
 } from "@strata/core";
 import { CredentialResolver } from "../tenants/credentials.js";
 import { keyJson, tenantJson } from "../tenants/tenant.json.js";
@@ -42,6 +46,7 @@ export class AdminTenantsController {
     private readonly admin: TenantAdmin,
     private readonly authenticator: KeyAuthenticator,
     private readonly credentials: CredentialResolver,
+    private readonly quotas: TenantQuotaGuard,
   ) {}
 
   @Post()
@@ -61,7 +66,41 @@ export class AdminTenantsController {
 
   @Get(":id")
   async get(@Param("id", { schema: tenantIdParam }) id: TenantId) {
-    return tenantJson(await this.admin.getTenant(id));
+    const tenant = tenantJson(await this.admin.getTenant(id));
+    return { ...tenant, ...(await this.quotasJson(id)) };
+  }
+
+  @Get(":id/quotas")
+  @ApiOperation({ summary: "A tenant's quotas and usage (rate and connections: this node only)" })
+  async getQuotas(@Param("id", { schema: tenantIdParam }) id: TenantId) {
+    return this.quotasJson(id);
+  }
+
+  @Put(":id/quotas")
+  @ApiOperation({
+    summary:
+      "Replace a tenant's quotas (messages_per_second, stored_bytes, connections; absent = unlimited)",
+  })
+  async putQuotas(
+    @Param("id", { schema: tenantIdParam }) id: TenantId,
+    @Body({ schema: tenantQuotasSchema }) body: TenantQuotas,
+  ) {
+    await this.admin.setQuotas(ACTOR, id, body);
+    this.quotas.invalidate(id);
+    return this.quotasJson(id);
+  }
+
+  private async quotasJson(id: TenantId) {
+    const quotas = await this.admin.getQuotas(id);
+    const usage = this.quotas.usage(id);
+    return {
+      quotas,
+      usage: {
+        messages_per_second: usage.messagesPerSecond,
+        stored_bytes: await this.admin.storedBytes(id),
+        connections: usage.connections,
+      },
+    };
   }
 
   @Patch(":id")

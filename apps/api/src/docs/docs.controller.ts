@@ -26,6 +26,7 @@ import {
   parseHeads,
   parseInput,
   type Principal,
+  TenantQuotaGuard,
   UnsupportedMediaType,
 } from "@strata/core";
 import { type FastifyReply } from "fastify";
@@ -41,7 +42,10 @@ const OCTETS = "application/octet-stream";
 @Controller("v1/docs")
 @UseGuards(TenantKeyGuard)
 export class DocsController {
-  constructor(private readonly docs: DocsService) {}
+  constructor(
+    private readonly docs: DocsService,
+    private readonly quotas: TenantQuotaGuard,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -53,7 +57,9 @@ export class DocsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { documentId, heads } = await this.docs.create(p, initFrom(body));
+    const init = initFrom(body);
+    await this.quotas.admitWrite(p.tenant.id);
+    const { documentId, heads } = await this.docs.create(p, init);
     void reply.status(201).header("location", `/v1/docs/${documentId}`);
     return { document_id: documentId, url: documentUrl(documentId), heads };
   }
@@ -128,6 +134,7 @@ export class DocsController {
         "Send Automerge changes as binary (Content-Type: application/octet-stream).",
       );
     }
+    await this.quotas.admitWrite(p.tenant.id);
     return this.docs.applyBody(p, id, body);
   }
 

@@ -13,7 +13,6 @@ import {
   type DocRef,
   DOCS_DELETED_TOPIC,
   DocsService,
-  NotOwner,
 } from "@strata/core";
 import {
   DocCatalogPg,
@@ -28,6 +27,7 @@ import { CLUSTER_SECRET } from "../cluster/cluster-secret.js";
 import { HandOvers } from "../cluster/hand-overs.js";
 import { HttpDocForwarder } from "../cluster/http-doc-forwarder.js";
 import { InternalDocsController } from "../cluster/internal-docs.controller.js";
+import { forwardRetries, ownerClaimer } from "../cluster/owner-claimer.js";
 import { PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLOCK } from "../database/database.module.js";
 import { BUS } from "../streams/streams.module.js";
@@ -113,35 +113,26 @@ class DocsHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
         rt: Runtime,
         jobs: DocCompactionJobs,
       ) =>
-        new DocOwner(
-          log,
-          bus,
-          {
-            claim: async (resource, kind, tenantId) => {
-              const epoch = await leases.claim(resource, kind, tenantId, rt.node.identity.id);
-              if (epoch === null) throw new NotOwner(resource);
-              return epoch;
-            },
-          },
-          clock,
-          {
-            node: rt.node.identity,
-            maxDocBytes: rt.config.docs.maxBytes,
-            cacheBytes: rt.config.docs.cacheBytes,
-            compactChanges: rt.config.docs.compactChanges,
-            compactBytes: rt.config.docs.compactBytes,
-            onCompactionDue: (_ref, info) => jobs.request(info.id),
-          },
-        ),
+        new DocOwner(log, bus, ownerClaimer(leases, rt), clock, {
+          node: rt.node.identity,
+          maxDocBytes: rt.config.docs.maxBytes,
+          cacheBytes: rt.config.docs.cacheBytes,
+          compactChanges: rt.config.docs.compactChanges,
+          compactBytes: rt.config.docs.compactBytes,
+          onCompactionDue: (_ref, info) => jobs.request(info.id),
+        }),
       inject: [DocLogPg, BUS, LeaseTablePg, CLOCK, RUNTIME, DocCompactionJobs],
     },
     {
       provide: ClusterDocRouter,
       useFactory: (owner: DocOwner, placement: PlacementPg, secret: string, rt: Runtime) =>
-        new ClusterDocRouter(owner, placement, new HttpDocForwarder(secret), rt.node.identity, {
-          attempts: rt.config.forwardAttempts,
-          backoffMs: 100,
-        }),
+        new ClusterDocRouter(
+          owner,
+          placement,
+          new HttpDocForwarder(secret),
+          rt.node.identity,
+          forwardRetries(rt),
+        ),
       inject: [DocOwner, PlacementPg, CLUSTER_SECRET, RUNTIME],
     },
     {

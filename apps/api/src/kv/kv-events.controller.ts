@@ -2,25 +2,26 @@ import { Controller, Get, Headers, Param, Query, Req, Res, UseGuards } from "@ne
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import {
   bucketNameSchema,
-  type KvEvent,
   KvService,
   kvWatchQuery,
   type Principal,
   revisionSchema,
-  StrataError,
+  TenantQuotaGuard,
 } from "@strata/core";
 import { type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
-import { SseWriter } from "../streams/sse-writer.js";
 import { CurrentPrincipal, TenantKeyGuard } from "../tenants/tenant-key.guard.js";
-import { eventJson } from "./kv.json.js";
+import { streamKvWatch } from "./kv-watch.sse.js";
 
 @ApiTags("kv")
 @ApiBearerAuth("tenant-key")
 @Controller("v1/kv")
 @UseGuards(TenantKeyGuard)
 export class KvEventsController {
-  constructor(private readonly kv: KvService) {}
+  constructor(
+    private readonly kv: KvService,
+    private readonly quotas: TenantQuotaGuard,
+  ) {}
 
   @Get(":bucket/events")
   @ApiOperation({
@@ -38,42 +39,11 @@ export class KvEventsController {
     // Last-Event-ID (the last revision we completed) wins: resume right after it.
     const resume = lastEventId !== undefined ? revisionSchema.safeParse(lastEventId) : undefined;
     const from = resume?.success ? resume.data + 1 : q.from_revision;
-    const writer = new SseWriter(reply.raw, String(request.id));
-    // Compacted, not found and forbidden are answered here, as problems, before the stream opens.
-    const watch = await this.kv.watch(
-      p,
-      bucket,
-      { prefix: q.prefix, revision: from },
-      {
-        deliver: (events) => {
-          let ok = true;
-          events.forEach((e, i) => {
-            // The id goes on the last change of a revision, so a resume never splits a transaction.
-            const id = events[i + 1]?.revision === e.revision ? undefined : String(e.revision);
-            ok = writer.event("message", id, eventJson(e as KvEvent));
-          });
-          return ok;
-        },
-        paused: (next) => {
-          writer.event("slow_consumer", undefined, { next_revision: next });
-          writer.onDrain(() => watch.resume());
-        },
-        failed: (err) => {
-          const body =
-            err instanceof StrataError
-              ? { code: err.code, detail: err.message, ...err.details }
-              : { code: "read_failed", detail: err.message };
-          writer.event("error", undefined, body);
-          writer.close();
-        },
-      },
-    );
-    reply.hijack();
-    writer.open();
-    request.raw.on("close", () => {
-      watch.close();
-      writer.close();
+    // The tenant's connections quota: a 429 before the watch opens; the slot frees when it ends.
+    request.raw.once("close", await this.quotas.openConnection(p.tenant.id));
+    await streamKvWatch(this.kv, p, bucket, { prefix: q.prefix, revision: from }, request, reply, {
+      ids: "revision_end",
+      errorDetails: true,
     });
-    await watch.start();
   }
 }

@@ -24,6 +24,7 @@ import {
   type KvTxnBody,
   NotFound,
   type Principal,
+  TenantQuotaGuard,
   txnFromBody,
 } from "@strata/core";
 import { type FastifyReply, type FastifyRequest } from "fastify";
@@ -41,7 +42,10 @@ type HttpHeaders = Record<string, string | string[] | undefined>;
 @Controller("v1/kv")
 @UseGuards(TenantKeyGuard)
 export class KvKeysController {
-  constructor(private readonly kv: KvService) {}
+  constructor(
+    private readonly kv: KvService,
+    private readonly quotas: TenantQuotaGuard,
+  ) {}
 
   @Get(":bucket/keys")
   @ApiOperation({ summary: "List live keys in key order: ?prefix=&after=&limit=&keys_only=" })
@@ -69,6 +73,7 @@ export class KvKeysController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const key = keyFromUrl(request);
+    await this.quotas.admitWrite(p.tenant.id);
     const { revision } = await this.kv.put(p, bucket, key, bodyBytes(body), {
       ttlSeconds: ttlHeader(headers),
       compare: preconditions(key, headers),
@@ -169,6 +174,7 @@ export class KvKeysController {
     @Body({ schema: kvTxnBody }) body: KvTxnBody,
   ) {
     const { compares, ops } = txnFromBody(body);
+    if (ops.length > 0) await this.quotas.admitWrite(p.tenant.id);
     const { revision } = await this.kv.txn(p, bucket, compares, ops);
     return { succeeded: true, revision };
   }

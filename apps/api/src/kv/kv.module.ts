@@ -14,7 +14,6 @@ import {
   ClusterKvRouter,
   KvOwner,
   KvService,
-  NotOwner,
   purgeExpired,
 } from "@strata/core";
 import {
@@ -30,6 +29,7 @@ import { CLUSTER_SECRET } from "../cluster/cluster-secret.js";
 import { HandOvers } from "../cluster/hand-overs.js";
 import { HttpKvForwarder } from "../cluster/http-kv-forwarder.js";
 import { InternalKvController } from "../cluster/internal-kv.controller.js";
+import { forwardRetries, ownerClaimer } from "../cluster/owner-claimer.js";
 import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLOCK } from "../database/database.module.js";
 import { BUS } from "../streams/streams.module.js";
@@ -100,32 +100,23 @@ class KvHousekeeping implements OnModuleInit, BeforeApplicationShutdown {
     {
       provide: KvOwner,
       useFactory: (log: KvLogPg, bus: Bus, leases: LeaseTablePg, clock: Clock, rt: Runtime) =>
-        new KvOwner(
-          log,
-          bus,
-          {
-            claim: async (resource, kind, tenantId) => {
-              const epoch = await leases.claim(resource, kind, tenantId, rt.node.identity.id);
-              if (epoch === null) throw new NotOwner(resource);
-              return epoch;
-            },
-          },
-          clock,
-          {
-            node: rt.node.identity,
-            maxBatchItems: rt.config.commitBatch,
-            maxInFlight: rt.config.commitsInFlight,
-          },
-        ),
+        new KvOwner(log, bus, ownerClaimer(leases, rt), clock, {
+          node: rt.node.identity,
+          maxBatchItems: rt.config.commitBatch,
+          maxInFlight: rt.config.commitsInFlight,
+        }),
       inject: [KvLogPg, BUS, LeaseTablePg, CLOCK, RUNTIME],
     },
     {
       provide: ClusterKvRouter,
       useFactory: (owner: KvOwner, placement: PlacementPg, secret: string, rt: Runtime) =>
-        new ClusterKvRouter(owner, placement, new HttpKvForwarder(secret), rt.node.identity, {
-          attempts: rt.config.forwardAttempts,
-          backoffMs: 100,
-        }),
+        new ClusterKvRouter(
+          owner,
+          placement,
+          new HttpKvForwarder(secret),
+          rt.node.identity,
+          forwardRetries(rt),
+        ),
       inject: [KvOwner, PlacementPg, CLUSTER_SECRET, RUNTIME],
     },
     // KvService (both bucket modes) and CrdtKv.

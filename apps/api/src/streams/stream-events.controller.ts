@@ -1,6 +1,12 @@
 import { Controller, Get, Headers, Param, Query, Req, Res, UseGuards } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { type Principal, seqSchema, streamNameSchema, StreamsService } from "@strata/core";
+import {
+  type Principal,
+  seqSchema,
+  streamNameSchema,
+  StreamsService,
+  TenantQuotaGuard,
+} from "@strata/core";
 import { type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import { CurrentPrincipal, TenantKeyGuard } from "../tenants/tenant-key.guard.js";
@@ -17,7 +23,10 @@ const eventsQuery = z.strictObject({
 @Controller("v1/streams")
 @UseGuards(TenantKeyGuard)
 export class StreamEventsController {
-  constructor(private readonly streams: StreamsService) {}
+  constructor(
+    private readonly streams: StreamsService,
+    private readonly quotas: TenantQuotaGuard,
+  ) {}
 
   @Get(":name/events")
   @ApiOperation({
@@ -35,6 +44,8 @@ export class StreamEventsController {
     // Last-Event-ID (a seq we sent) wins: resume right after it.
     const resume = lastEventId !== undefined ? seqSchema.safeParse(lastEventId) : undefined;
     const fromSeq = resume?.success ? resume.data + 1 : q.from_seq;
+    // The tenant's connections quota: a 429 before the stream opens; the slot frees when it ends.
+    request.raw.once("close", await this.quotas.openConnection(p.tenant.id));
     const writer = new SseWriter(reply.raw, String(request.id));
     const sub = await this.streams.subscribe(
       p,

@@ -28,6 +28,7 @@ import {
   streamListQuery,
   streamNameSchema,
   StreamsService,
+  TenantQuotaGuard,
 } from "@strata/core";
 import { type FastifyReply } from "fastify";
 import { z } from "zod";
@@ -45,7 +46,10 @@ const optionalConfig = streamConfigBody.optional().transform((b) => b ?? {});
 @Controller("v1/streams")
 @UseGuards(TenantKeyGuard)
 export class StreamsController {
-  constructor(private readonly streams: StreamsService) {}
+  constructor(
+    private readonly streams: StreamsService,
+    private readonly quotas: TenantQuotaGuard,
+  ) {}
 
   @Put(":name")
   @ApiOperation({
@@ -102,6 +106,7 @@ export class StreamsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const messages = parseAppendBody(body, headers);
+    await this.quotas.admitAppend(p.tenant.id, messages.length);
     const result = await this.streams.append(p, streamName, messages, {
       expectedLastSeq: expectedLastSeq(headers),
       ack: q.ack,

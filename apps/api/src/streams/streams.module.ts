@@ -13,7 +13,6 @@ import {
   ClusterStreamRouter,
   type CommitStats,
   InProcessBus,
-  NotOwner,
   StreamOwner,
   StreamsService,
 } from "@strata/core";
@@ -37,6 +36,7 @@ import {
   InternalNodeController,
   InternalStreamsController,
 } from "../cluster/internal.controller.js";
+import { forwardRetries, ownerClaimer } from "../cluster/owner-claimer.js";
 import { Rebalancer } from "../cluster/rebalancer.js";
 import { ClusterMembership } from "../cluster/cluster-membership.js";
 import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
@@ -114,34 +114,21 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
         http: HttpMetrics,
         fences: FenceEvents,
       ) =>
-        new StreamOwner(
-          log,
-          bus,
-          {
-            claim: async (resource, kind, tenantId) => {
-              const epoch = await leases.claim(resource, kind, tenantId, rt.node.identity.id);
-              if (epoch === null) throw new NotOwner(resource);
-              return epoch;
-            },
-          },
-          clock,
-          {
-            node: rt.node.identity,
-            maxBatchItems: rt.config.commitBatch,
-            maxInFlight: rt.config.commitsInFlight,
-            replicationAvailable: false,
-            onCommit: metricsFor(http),
-            onFenced: (err) => fences.onFenced(err),
-          },
-        ),
+        new StreamOwner(log, bus, ownerClaimer(leases, rt), clock, {
+          node: rt.node.identity,
+          maxBatchItems: rt.config.commitBatch,
+          maxInFlight: rt.config.commitsInFlight,
+          replicationAvailable: false,
+          onCommit: metricsFor(http),
+          onFenced: (err) => fences.onFenced(err),
+        }),
       inject: [MessageLogPg, BUS, LeaseTablePg, CLOCK, RUNTIME, HttpMetrics, FENCE_EVENTS],
     },
     {
       provide: ClusterStreamRouter,
       useFactory: (owner: StreamOwner, placement: PlacementPg, secret: string, rt: Runtime) =>
         new ClusterStreamRouter(owner, placement, new HttpForwarder(secret), rt.node.identity, {
-          attempts: rt.config.forwardAttempts,
-          backoffMs: 100,
+          ...forwardRetries(rt),
           newMsgId: () => `strata-fwd-${randomUUID()}`,
         }),
       inject: [StreamOwner, PlacementPg, CLUSTER_SECRET, RUNTIME],

@@ -1,11 +1,12 @@
 import { Global, Module } from "@nestjs/common";
-import { type Clock, KeyAuthenticator, TenantAdmin } from "@strata/core";
+import { type Clock, KeyAuthenticator, TenantAdmin, TenantQuotaGuard } from "@strata/core";
 import { type Database, TenantRepositoryPg } from "@strata/db";
 import { DATABASE, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLOCK } from "../database/database.module.js";
 import { CredentialResolver } from "./credentials.js";
 import { NodeKeyMinter } from "./node-key-minter.js";
 import { TenantKeyGuard } from "./tenant-key.guard.js";
+import { createQuotaGuard } from "./tenant-quotas.js";
 import { HmacTokenSigner } from "./token-signer.js";
 import { TokensController } from "./tokens.controller.js";
 import { WhoamiController } from "./whoami.controller.js";
@@ -41,9 +42,22 @@ import { WhoamiController } from "./whoami.controller.js";
       useFactory: (rt: Runtime) => new HmacTokenSigner(rt.adminToken),
       inject: [RUNTIME],
     },
+    {
+      provide: TenantQuotaGuard,
+      useFactory: (store: TenantRepositoryPg, clock: Clock, rt: Runtime) =>
+        createQuotaGuard(store, clock, rt.config.keyCacheMs),
+      inject: [TenantRepositoryPg, CLOCK, RUNTIME],
+    },
     CredentialResolver,
     TenantKeyGuard,
   ],
-  exports: [TenantRepositoryPg, TenantAdmin, KeyAuthenticator, CredentialResolver, TenantKeyGuard],
+  exports: [
+    TenantRepositoryPg,
+    TenantAdmin,
+    KeyAuthenticator,
+    CredentialResolver,
+    TenantKeyGuard,
+    TenantQuotaGuard,
+  ],
 })
 export class TenantsModule {}

@@ -1,7 +1,14 @@
 import { type IncomingMessage } from "node:http";
 import { type Duplex } from "node:stream";
 import { type Logger } from "@nestjs/common";
-import { type Principal, StrataError, Unauthenticated, Unavailable } from "@strata/core";
+import {
+  type Principal,
+  StrataError,
+  type TenantQuotaGuard,
+  TooManyRequests,
+  Unauthenticated,
+  Unavailable,
+} from "@strata/core";
 import { type WebSocket, type WebSocketServer } from "ws";
 import { bearerFromHeader, type CredentialResolver } from "../tenants/credentials.js";
 import { rejectUpgrade } from "./upgrade-router.js";
@@ -13,6 +20,8 @@ export interface UpgradeGate {
   readonly closing: () => boolean;
   /** Throws (e.g. Forbidden) when the principal may not use this endpoint. */
   readonly admit?: (principal: Principal) => void;
+  /** Counts the connection against its tenant's `connections` quota (429 on the upgrade). */
+  readonly quotas?: TenantQuotaGuard;
 }
 
 /**
@@ -32,20 +41,33 @@ export async function acceptAuthenticated(
   const shuttingDown = () => new Unavailable("The server is shutting down.");
   if (gate.closing()) return rejectUpgrade(socket, shuttingDown());
   let principal: Principal;
+  let release = () => {};
   try {
     const url = new URL(req.url ?? "/", "http://localhost");
     const credential =
       bearerFromHeader(req.headers.authorization) ?? (url.searchParams.get("token") || undefined);
     principal = await gate.credentials.resolvePrincipal(credential);
     gate.admit?.(principal);
+    if (gate.quotas) release = await gate.quotas.openConnection(principal.tenant.id);
   } catch (err) {
     if (!(err instanceof StrataError))
       gate.logger.error({ err }, "websocket authentication failed");
     const challenge =
-      err instanceof Unauthenticated ? ['WWW-Authenticate: Bearer realm="strata"'] : [];
+      err instanceof Unauthenticated
+        ? ['WWW-Authenticate: Bearer realm="strata"']
+        : err instanceof TooManyRequests
+          ? [`Retry-After: ${err.retryAfterSeconds}`]
+          : [];
     return rejectUpgrade(socket, err, challenge);
   }
-  if (socket.destroyed) return;
-  if (gate.closing()) return rejectUpgrade(socket, shuttingDown());
-  wss.handleUpgrade(req, socket, head, (ws) => onOpen(ws, principal));
+  if (socket.destroyed || gate.closing()) {
+    release();
+    return rejectUpgrade(socket, shuttingDown());
+  }
+  // A handshake that fails never reaches onOpen; the socket's close frees the slot then.
+  socket.once("close", release);
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    ws.once("close", release);
+    onOpen(ws, principal);
+  });
 }

@@ -9,6 +9,7 @@ import {
   type Principal,
   StrataError,
   type StreamsService,
+  type TenantQuotaGuard,
   Unauthenticated,
 } from "@strata/core";
 import { TooManyInFlight } from "./ws-errors.js";
@@ -60,6 +61,7 @@ export class AppendPipeline {
     private readonly principal: Principal,
     private readonly limits: WsLimits,
     private readonly out: AppendOutcome,
+    private readonly quotas?: TenantQuotaGuard,
   ) {}
 
   get inFlight(): number {
@@ -150,9 +152,13 @@ export class AppendPipeline {
     }
   }
 
-  private call(stream: string, batch: readonly AppendUnit[]): Promise<AppendResult> {
+  private async call(stream: string, batch: readonly AppendUnit[]): Promise<AppendResult> {
     const first = batch[0]!;
     const messages = batch.length === 1 ? first.messages : batch.flatMap((u) => u.messages);
+    await this.quotas?.admitAppend(
+      this.principal.tenant.id,
+      batch.map((u) => u.messages.length),
+    );
     return this.streams.append(this.principal, stream, messages, {
       expectedLastSeq: first.expectedLastSeq,
       ack: first.ack,

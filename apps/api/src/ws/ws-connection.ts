@@ -14,6 +14,7 @@ import {
   type StreamsService,
   type SubId,
   subIdSchema,
+  type TenantQuotaGuard,
   toFieldIssues,
 } from "@strata/core";
 import { WebSocket } from "ws";
@@ -34,6 +35,7 @@ export interface ConnectionContext {
   readonly limits: WsLimits;
   readonly flow: FlowControl;
   readonly logger: Logger;
+  readonly quotas?: TenantQuotaGuard;
 }
 
 type Ref = { id?: string | number; sub?: SubId };
@@ -67,10 +69,16 @@ export class WsConnection implements Drainable {
   ) {
     const { limits, flow, streams, logger } = ctx;
     this.answers = new CoalescedAnswers((frame) => this.send(frame), limits.maxFrameBytes);
-    this.appends = new AppendPipeline(streams, principal, limits, {
-      ack: (entry) => this.answers.ack(entry),
-      error: (id, err) => this.sendError(err, { id }),
-    });
+    this.appends = new AppendPipeline(
+      streams,
+      principal,
+      limits,
+      {
+        ack: (entry) => this.answers.ack(entry),
+        error: (id, err) => this.sendError(err, { id }),
+      },
+      ctx.quotas,
+    );
     this.kvRequests = new KvRequests(ctx.kv, principal, limits, {
       ack: (entry) => this.answers.kvAck(entry),
       entry: (entry) => this.answers.kvEntry(entry),

@@ -8,7 +8,13 @@ import {
   type OnApplicationBootstrap,
   type OnModuleInit,
 } from "@nestjs/common";
-import { KvService, type Principal, StreamsService, WS_SUBPROTOCOLS } from "@strata/core";
+import {
+  KvService,
+  type Principal,
+  StreamsService,
+  TenantQuotaGuard,
+  WS_SUBPROTOCOLS,
+} from "@strata/core";
 import { WebSocket, WebSocketServer } from "ws";
 import { CredentialResolver } from "../tenants/credentials.js";
 import { acceptAuthenticated, type UpgradeGate } from "./authenticated-upgrade.js";
@@ -43,6 +49,7 @@ export class WsServer implements OnModuleInit, OnApplicationBootstrap, BeforeApp
       credentials: this.credentials,
       logger: this.logger,
       closing: () => this.closing,
+      quotas: this.quotas,
     };
   }
   private readonly wss: WebSocketServer;
@@ -59,6 +66,7 @@ export class WsServer implements OnModuleInit, OnApplicationBootstrap, BeforeApp
     private readonly streams: StreamsService,
     private readonly kv: KvService,
     @Inject(WS_LIMITS) private readonly limits: WsLimits,
+    private readonly quotas: TenantQuotaGuard,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -138,6 +146,7 @@ export class WsServer implements OnModuleInit, OnApplicationBootstrap, BeforeApp
       limits: this.limits,
       flow: this.flow,
       logger: this.logger,
+      quotas: this.quotas,
     };
     const connection = new WsConnection(ws, principal, codec, context);
     this.connections.add(connection);

@@ -1,4 +1,5 @@
 import * as Automerge from "@automerge/automerge";
+import { concatBytes } from "./automerge-chunks.js";
 import { InvalidChange } from "./docs.errors.js";
 import { type DocContent, type StoredChange } from "./doc-store.js";
 import { type Heads } from "./documents.js";
@@ -46,6 +47,21 @@ export function materialize(content: Pick<DocContent, "snapshot" | "changes">): 
     );
   }
   return { doc, waiting: waitingHashes(doc, content.changes) };
+}
+
+/**
+ * The stored document as one `Automerge.load` input: the snapshot followed
+ * by the change chunks after it. Loading accepts concatenated chunks (rows
+ * already in the snapshot are ignored, rows with missing deps are queued),
+ * so the stored rows are handed over as they are: no JavaScript document is
+ * built and nothing is re-saved — for a 10 MB document that was ~0.6 s of
+ * blocking work (`Automerge.load` + `Automerge.save`) before the replica's
+ * own load.
+ */
+export function storedBytes(content: Pick<DocContent, "snapshot" | "changes">): Uint8Array {
+  const parts = content.changes.map((c) => c.bytes);
+  if (content.snapshot) parts.unshift(content.snapshot.bytes);
+  return parts.length === 1 ? parts[0]! : concatBytes(parts);
 }
 
 /** The hashes among `changes` that the document has not applied (deps missing). */

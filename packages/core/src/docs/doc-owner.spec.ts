@@ -20,9 +20,12 @@ class MemoryDocLog implements DocLog {
   readonly rows = new Map<string, { info: DocInfo; changes: StoredChange[] }>();
   readonly commits: DocCommit[] = [];
   failNext: Error | null = null;
+  loads = 0;
   private nextId = 1;
 
   async load(ref: DocRef): Promise<DocContent | null> {
+    this.loads++;
+    await new Promise((r) => setTimeout(r, 1));
     const row = this.rows.get(ref.documentId);
     return row ? { info: row.info, snapshot: null, changes: [...row.changes] } : null;
   }
@@ -65,8 +68,8 @@ class MemoryDocLog implements DocLog {
   }
 }
 
-function setup(options: { maxDocBytes?: number } = {}) {
-  const log = new MemoryDocLog();
+function setup(options: { maxDocBytes?: number; log?: MemoryDocLog } = {}) {
+  const log = options.log ?? new MemoryDocLog();
   const bus = new InProcessBus();
   const owner = new DocOwner(
     log,
@@ -117,6 +120,22 @@ describe(DocOwner.name, () => {
       expect(A.hasHeads(doc, [...r.heads])).toBe(true);
     }
     expect(log.rows.get(ref.documentId)!.info.heads).toEqual(final);
+  });
+
+  it("loads a cold document once for concurrent first calls, and keeps it loaded", async () => {
+    const first = setup();
+    const base = A.from<Record<string, unknown>>({ a: 1 });
+    await first.owner.applyChanges(first.ref, A.getAllChanges(base), { create: true });
+    // A restarted node: same storage, nothing in memory.
+    const { owner: cold } = setup({ log: first.log });
+    const loadsBefore = first.log.loads;
+    await Promise.all(
+      edits(base, 5).map((changes) => cold.applyChanges(first.ref, changes, { create: false })),
+    );
+    expect(first.log.loads - loadsBefore).toBe(1);
+    expect(cold.stats.loaded).toBe(1);
+    await cold.applyChanges(first.ref, edits(base, 1)[0]!, { create: false });
+    expect(first.log.loads - loadsBefore).toBe(1);
   });
 
   it("publishes changes only after they are committed, and skips changes it has", async () => {

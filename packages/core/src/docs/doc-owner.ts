@@ -10,6 +10,7 @@ import { type AnyDoc, decodeChanges, materialize } from "./doc-content.js";
 import { ConflictingChange, DocNotFound, DocReloaded, DocTooLarge } from "./docs.errors.js";
 import { type DocInfo, type DocLog, docResource, docTopic } from "./doc-store.js";
 import { type DocRef, type DurableChanges, type Heads } from "./documents.js";
+import { DocCache } from "./doc-cache.js";
 import { OwnedDoc, type PendingApply } from "./owned-doc.js";
 
 export interface DocOwnerOptions {
@@ -40,11 +41,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * are durable before the call resolves and before they are published.
  */
 export class DocOwner {
-  private readonly docs = new Map<string, OwnedDoc>();
+  private readonly cache: DocCache;
   private readonly loading = new Map<string, Promise<OwnedDoc | null>>();
   private generation = 0;
   private nodeId: string;
-  private cachedBytes = 0;
   private readonly handedOver = new HandOverHolds<string>(() => this.clock.now().getTime());
 
   constructor(
@@ -55,6 +55,7 @@ export class DocOwner {
     private readonly options: DocOwnerOptions,
   ) {
     this.nodeId = options.node.id;
+    this.cache = new DocCache(options.cacheBytes);
   }
 
   async applyChanges(
@@ -83,7 +84,7 @@ export class DocOwner {
 
   /** Runs `fn` on the committed document if it is loaded here (and exists); undefined otherwise. */
   async readLoaded<T>(ref: DocRef, fn: (doc: AnyDoc, heads: Heads) => T): Promise<T | undefined> {
-    const d = this.docs.get(docResource(ref));
+    const d = this.cache.get(docResource(ref));
     if (!d || d.rowId === null || this.nodeId !== this.options.node.id) return undefined;
     try {
       return await d.read((doc) => fn(doc, d.heads));
@@ -94,33 +95,25 @@ export class DocOwner {
   }
 
   isLoaded(ref: DocRef): boolean {
-    return this.docs.has(docResource(ref));
+    return this.cache.get(docResource(ref)) !== undefined;
   }
 
   /** Forget a document (deleted here); its next use reloads it. */
   forget(ref: DocRef): void {
-    const d = this.docs.get(docResource(ref));
-    if (d) this.remove(d, new DocReloaded(ref.documentId));
+    const d = this.cache.get(docResource(ref));
+    if (d) this.cache.remove(d, new DocReloaded(ref.documentId));
   }
 
   /** Evicts documents unused for `idleMs`; returns how many. */
   evictIdle(idleMs: number): number {
-    const horizon = this.clock.now().getTime() - idleMs;
-    let n = 0;
-    for (const d of [...this.docs.values()]) {
-      if (d.idle && d.lastUsed < horizon) {
-        this.remove(d, new DocReloaded(d.ref.documentId));
-        n++;
-      }
-    }
-    return n;
+    return this.cache.evictIdle(this.now() - idleMs);
   }
 
   /** Stops serving everything at once (lease lost, or shutting down); pending work fails retryably. */
   stepDown(reason: Error): void {
     this.generation++;
     this.nodeId = this.options.node.id;
-    for (const d of [...this.docs.values()]) this.remove(d, reason);
+    for (const d of this.cache.all()) this.cache.remove(d, reason);
     this.loading.clear();
   }
 
@@ -132,28 +125,28 @@ export class DocOwner {
    */
   async handOver(resource: string, holdMs: number, release: () => Promise<void>): Promise<void> {
     this.handedOver.hold(resource, holdMs);
-    const d = this.docs.get(resource);
-    while (d && !d.idle && this.docs.get(resource) === d) await sleep(10);
-    if (d) this.remove(d, new NotOwner(resource));
+    const d = this.cache.get(resource);
+    while (d && !d.idle && this.cache.holds(d)) await sleep(10);
+    if (d) this.cache.remove(d, new NotOwner(resource));
     await release();
   }
 
   /** Waits until every accepted change has been committed or failed. */
   async drain(): Promise<void> {
-    while ([...this.docs.values()].some((d) => !d.idle)) await sleep(10);
+    while (this.cache.all().some((d) => !d.idle)) await sleep(10);
   }
 
   get stats(): { loaded: number; bytes: number } {
-    return { loaded: this.docs.size, bytes: this.cachedBytes };
+    return this.cache.stats;
   }
 
   private async open(ref: DocRef, create: boolean): Promise<OwnedDoc> {
     // Rejoined as a new incarnation: whatever the old one held in memory is void.
     if (this.nodeId !== this.options.node.id) this.stepDown(new Fenced(this.nodeId));
     const key = docResource(ref);
-    const hit = this.docs.get(key);
+    const hit = this.cache.get(key);
     if (hit) {
-      this.touch(hit);
+      this.cache.touch(hit, this.now());
       return hit;
     }
     let pending = this.loading.get(key);
@@ -169,7 +162,7 @@ export class DocOwner {
           { ...materialize(content), info: content.info },
           this.now(),
         );
-        if (generation === this.generation) this.add(d);
+        if (generation === this.generation) this.cache.add(d);
         return d;
       })().finally(() => {
         if (this.loading.get(key) === loading) this.loading.delete(key);
@@ -180,7 +173,7 @@ export class DocOwner {
     if (loaded) return loaded;
     if (!create) throw new DocNotFound(ref.documentId);
     // New document: an empty entry; its first commit creates the row.
-    const existing = this.docs.get(key);
+    const existing = this.cache.get(key);
     if (existing) return existing;
     const d = new OwnedDoc(
       ref,
@@ -188,7 +181,7 @@ export class DocOwner {
       { doc: Automerge.init(), waiting: new Set(), info: null },
       this.now(),
     );
-    this.add(d);
+    this.cache.add(d);
     return d;
   }
 
@@ -200,7 +193,7 @@ export class DocOwner {
     } finally {
       d.flushing = false;
       d.settled();
-      this.fitCache();
+      this.cache.fit();
     }
   }
 
@@ -253,7 +246,7 @@ export class DocOwner {
       const failure = this.failure(err);
       // Memory holds changes the database does not: reload from the database next time.
       // Calls queued behind this commit retry on the reloaded document.
-      this.remove(d, new DocReloaded(d.ref.documentId));
+      this.cache.remove(d, new DocReloaded(d.ref.documentId));
       // A conflicting change fails its own call; others grouped with it retry alone.
       const retryAlone = failure instanceof ConflictingChange && accepted.length > 1;
       for (const p of accepted) p.reject(retryAlone ? new DocReloaded(d.ref.documentId) : failure);
@@ -266,8 +259,7 @@ export class DocOwner {
     this.options.onCommit?.({ ok: true, changes: fresh.length, seconds: elapsed(started) });
     d.doc = next;
     d.heads = heads;
-    if (this.docs.get(d.resource) === d) this.cachedBytes += info.bytes - d.bytes;
-    d.counted(info);
+    this.cache.counted(d, info);
     for (const c of fresh) if (!Automerge.hasHeads(next, [c.hash])) d.waiting.add(c.hash);
     for (const h of [...d.waiting]) if (Automerge.hasHeads(next, [h])) d.waiting.delete(h);
     if (fresh.length > 0) {
@@ -290,37 +282,6 @@ export class DocOwner {
   private failure(err: unknown): StrataError {
     if (err instanceof StrataError) return err;
     return new CommitFailed(`The changes were not committed: ${(err as Error).message}`);
-  }
-
-  private add(d: OwnedDoc): void {
-    this.docs.set(d.resource, d);
-    this.cachedBytes += d.bytes;
-    this.fitCache();
-  }
-
-  private remove(d: OwnedDoc, reason: Error): void {
-    if (this.docs.get(d.resource) === d) {
-      this.docs.delete(d.resource);
-      this.cachedBytes -= d.bytes;
-    }
-    d.drop(reason);
-  }
-
-  /** Most recently used last: Map order is the LRU order. */
-  private touch(d: OwnedDoc): void {
-    d.lastUsed = this.now();
-    this.docs.delete(d.resource);
-    this.docs.set(d.resource, d);
-  }
-
-  /** Evicts idle documents, least recently used first, until the cache fits its budget. */
-  private fitCache(): void {
-    if (this.cachedBytes <= this.options.cacheBytes) return;
-    // The most recently used document stays, however large: someone is about to use it.
-    for (const d of [...this.docs.values()].slice(0, -1)) {
-      if (this.cachedBytes <= this.options.cacheBytes) return;
-      if (d.idle) this.remove(d, new DocReloaded(d.ref.documentId));
-    }
   }
 
   private now(): number {

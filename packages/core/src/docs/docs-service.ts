@@ -5,7 +5,7 @@ import { authorize } from "../tenants/key-authenticator.js";
 import { type TenantId } from "../tenants/tenant.js";
 import { CHUNK_TYPE, splitChunks } from "./automerge-chunks.js";
 import { type DocRouter } from "./cluster-doc-router.js";
-import { type AnyDoc, hasHeads, materialize, saveAsOf } from "./doc-content.js";
+import { type AnyDoc, hasHeads, materialize, saveAsOf, storedBytes } from "./doc-content.js";
 import { DocNotFound, InvalidChange, UnknownHeads } from "./docs.errors.js";
 import { type DocInit, type DocListQuery } from "./docs.schemas.js";
 import {
@@ -46,19 +46,15 @@ export class DocsService implements DocumentsForSync {
 
   // ---- DocumentsForSync ----
 
+  /**
+   * From the database even when the owner is here: its committed state is
+   * the same, and saving the owner's JavaScript document would block the
+   * event loop far longer than reading the rows (the bytes are stored chunks).
+   */
   async load(ref: DocRef): Promise<{ bytes: Uint8Array; heads: Heads } | null> {
-    const loaded = await this.router.readLoaded(ref, (doc, heads) => ({
-      bytes: Automerge.save(doc),
-      heads,
-    }));
-    if (loaded) return loaded;
     const content = await this.log.load(ref);
     if (!content) return null;
-    if (content.changes.length === 0 && content.snapshot) {
-      return { bytes: content.snapshot.bytes, heads: content.info.heads };
-    }
-    const { doc } = materialize(content);
-    return { bytes: Automerge.save(doc), heads: Automerge.getHeads(doc).sort() };
+    return { bytes: storedBytes(content), heads: content.info.heads };
   }
 
   applyChanges(

@@ -36,9 +36,10 @@ export const DOC_RESYNC = Symbol.for("strata.docs.resync");
 
 export interface DocumentsForSync {
   /**
-   * The durable document (`Automerge.save` bytes) and its heads, or null when
-   * the tenant has no such document (the endpoint then answers
-   * `doc-unavailable`).
+   * The durable document and its stored heads, or null when the tenant has
+   * no such document (the endpoint then answers `doc-unavailable`). `bytes`
+   * is what `Automerge.load` takes: the latest snapshot followed by the
+   * change chunks stored after it (see `storedBytes`).
    */
   load(ref: DocRef): Promise<{ readonly bytes: Uint8Array; readonly heads: Heads } | null>;
 

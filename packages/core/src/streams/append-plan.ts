@@ -1,4 +1,7 @@
 import { type OwnedStream } from "./owned-stream.js";
+import { minLimit } from "./stream-batch.js";
+import { MessageTooLarge, WrongLastSeq } from "./stream.errors.js";
+import { type PendingRow } from "./stream-store.js";
 import { type NewMessage } from "./stream.js";
 
 /** Which messages of an append are new, and which repeat a msg id (stored, or earlier in the same request). */
@@ -40,4 +43,42 @@ export function planAppend(
     plan.fresh.push(k);
   });
   return plan;
+}
+
+/** Refuses an append that cannot be taken: a wrong expected last seq, or a message over the limit. */
+export function checkAppend(
+  st: OwnedStream,
+  messages: readonly NewMessage[],
+  expectedLastSeq: number | undefined,
+): void {
+  if (expectedLastSeq !== undefined && expectedLastSeq !== st.lastSeq) {
+    throw new WrongLastSeq(expectedLastSeq, st.lastSeq);
+  }
+  // A message larger than the whole stream may hold could only be stored by discarding itself.
+  const max = minLimit(st.config.maxMessageBytes, st.config.maxBytes);
+  if (max !== null && messages.some((m) => m.value.byteLength > max)) {
+    throw new MessageTooLarge(max);
+  }
+}
+
+/** Gives the plan's fresh messages the stream's next seqs (filled into `plan.seqs`); returns their rows. */
+export function assignSeqs(
+  st: OwnedStream,
+  messages: readonly NewMessage[],
+  plan: AppendPlan,
+  ts: number,
+): PendingRow[] {
+  return plan.fresh.map((k) => {
+    const m = messages[k]!;
+    const seq = ++st.lastSeq;
+    plan.seqs[k]!.seq = seq;
+    return {
+      streamId: st.id,
+      seq,
+      ts: new Date(ts),
+      headers: m.headers ?? null,
+      value: m.value,
+      msgId: m.msgId ?? null,
+    };
+  });
 }

@@ -1,6 +1,7 @@
 import { type OwnedStream } from "./owned-stream.js";
+import { type StreamEvent } from "./owner-ports.js";
 import { type CommitBatch, type PendingRow, type Trim } from "./stream-store.js";
-import { type StreamId } from "./stream.js";
+import { type Message, type StreamId } from "./stream.js";
 
 /** One accepted append waiting in the group committer. */
 export interface AppendItem {
@@ -50,4 +51,16 @@ export function buildBatch(nodeId: string, items: AppendItem[]): CommitBatch {
     }
   }
   return { nodeId, replicated, rows, streams: [...streams.values()], trims: [...trims.values()] };
+}
+
+/** The committed appends as bus events: one per stream, its messages in commit order. */
+export function appendedEvents(items: readonly AppendItem[]): StreamEvent[] {
+  const byStream = new Map<StreamId, Message[]>();
+  for (const item of items) {
+    let list = byStream.get(item.stream.id);
+    if (!list) byStream.set(item.stream.id, (list = []));
+    for (const r of item.rows)
+      list.push({ seq: r.seq, ts: r.ts, headers: r.headers, value: r.value, msgId: r.msgId });
+  }
+  return [...byStream].map(([streamId, messages]) => ({ streamId, messages }));
 }

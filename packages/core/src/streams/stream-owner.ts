@@ -3,7 +3,7 @@ import { type Clock } from "../common/clock.js";
 import { GroupCommitter } from "../common/group-committer.js";
 import { NotOwner } from "../cluster/cluster.js";
 import { HandOverHolds } from "../cluster/hand-over-holds.js";
-import { planAppend } from "./append-plan.js";
+import { assignSeqs, checkAppend, planAppend } from "./append-plan.js";
 import {
   type CommitStats,
   type Claimer,
@@ -13,20 +13,14 @@ import {
   streamTopic,
 } from "./owner-ports.js";
 import { OwnedStream } from "./owned-stream.js";
-import { type AppendItem, buildBatch, minLimit } from "./stream-batch.js";
-import {
-  CommitFailed,
-  Fenced,
-  MessageTooLarge,
-  StreamNotFound,
-  WrongLastSeq,
-} from "./stream.errors.js";
+import { type AppendItem, appendedEvents, buildBatch } from "./stream-batch.js";
+import { StreamRemovals } from "./stream-removals.js";
+import { CommitFailed, Fenced, StreamNotFound } from "./stream.errors.js";
 import { type MessageLog, type PendingRow, type Removal } from "./stream-store.js";
 import {
   type AckLevel,
   type AppendOptions,
   type AppendResult,
-  type Message,
   type NewMessage,
   type StreamConfig,
   type StreamId,
@@ -47,6 +41,7 @@ export class StreamOwner {
   private accepting = true;
   /** Streams just handed to another node, until when: appends here are turned away meanwhile. */
   private readonly handedOver = new HandOverHolds<StreamId>(() => this.clock.now().getTime());
+  private readonly removals: StreamRemovals;
 
   constructor(
     private readonly log: MessageLog,
@@ -58,6 +53,12 @@ export class StreamOwner {
     this.committer = new GroupCommitter((items, predecessor) => this.write(items, predecessor), {
       maxBatchItems: options.maxBatchItems,
       maxInFlight: options.maxInFlight,
+    });
+    this.removals = new StreamRemovals(log, clock, options.node, {
+      open: (ref) => this.open(ref),
+      loaded: () => this.streams.values(),
+      generation: () => this.generation,
+      onWriteError: (err, generation) => this.onWriteError(err, generation),
     });
   }
 
@@ -72,16 +73,10 @@ export class StreamOwner {
     this.assertServing(st.id);
     const level: AckLevel = opts.ack ?? st.config.ack;
     const now = this.clock.now().getTime();
-    if (opts.expectedLastSeq !== undefined && opts.expectedLastSeq !== st.lastSeq) {
-      throw new WrongLastSeq(opts.expectedLastSeq, st.lastSeq);
-    }
-    // A message larger than the whole stream may hold could only be stored by discarding itself.
-    const max = minLimit(st.config.maxMessageBytes, st.config.maxBytes);
-    if (max !== null && messages.some((m) => m.value.byteLength > max)) {
-      throw new MessageTooLarge(max);
-    }
+    checkAppend(st, messages, opts.expectedLastSeq);
 
-    const { seqs, fresh, twinOf, waits } = planAppend(st, messages, now);
+    const plan = planAppend(st, messages, now);
+    const { seqs, fresh, twinOf, waits } = plan;
     const freshBytes = fresh.reduce((n, k) => n + messages[k]!.value.byteLength, 0);
     if (fresh.length > 0) st.checkDiscardNew(fresh.length, freshBytes);
 
@@ -89,19 +84,7 @@ export class StreamOwner {
     let ts = st.lastTs;
     if (fresh.length > 0) {
       ts = st.nextTs(now);
-      const rows: PendingRow[] = fresh.map((k) => {
-        const m = messages[k]!;
-        const seq = ++st.lastSeq;
-        seqs[k]!.seq = seq;
-        return {
-          streamId: st.id,
-          seq,
-          ts: new Date(ts),
-          headers: m.headers ?? null,
-          value: m.value,
-          msgId: m.msgId ?? null,
-        };
-      });
+      const rows = assignSeqs(st, messages, plan, ts);
       st.messages += rows.length;
       st.bytes += freshBytes;
       committed = this.enqueue(st, rows, freshBytes, level === "replicated");
@@ -133,37 +116,21 @@ export class StreamOwner {
     return this.streams.get(id);
   }
 
-  async deleteOne(ref: StreamRef, seq: number): Promise<boolean> {
-    const r = await this.removal(ref, () => this.log.deleteOne(this.options.node.id, ref.id, seq));
-    return r !== null;
+  deleteOne(ref: StreamRef, seq: number): Promise<boolean> {
+    return this.removals.deleteOne(ref, seq);
   }
 
-  async deleteUpTo(ref: StreamRef, upToSeq: number): Promise<Removal> {
-    const r = await this.removal(ref, () =>
-      this.log.deleteUpTo(this.options.node.id, ref.id, upToSeq),
-    );
-    return r!;
+  deleteUpTo(ref: StreamRef, upToSeq: number): Promise<Removal> {
+    return this.removals.deleteUpTo(ref, upToSeq);
   }
 
-  async purge(ref: StreamRef): Promise<Removal> {
-    const st = await this.open(ref);
-    return this.deleteUpTo(ref, st.lastSeq);
+  purge(ref: StreamRef): Promise<Removal> {
+    return this.removals.purge(ref);
   }
 
   /** Age retention for the loaded streams that have `max_age_seconds`. */
-  async expireOld(): Promise<void> {
-    const now = this.clock.now().getTime();
-    for (const st of [...this.streams.values()]) {
-      if (st.config.maxAgeSeconds === null) continue;
-      const before = new Date(now - st.config.maxAgeSeconds * 1000);
-      const r = await this.log
-        .deleteOlderThan(this.options.node.id, st.id, before)
-        .catch((err: unknown) => {
-          this.onWriteError(err, this.generation);
-          return null;
-        });
-      if (r) st.applyRemoval(r);
-    }
+  expireOld(): Promise<void> {
+    return this.removals.expireOld();
   }
 
   /** Config changed (PUT): the loaded stream follows. */
@@ -313,32 +280,7 @@ export class StreamOwner {
   }
 
   private publish(items: AppendItem[]): void {
-    const byStream = new Map<StreamId, Message[]>();
-    for (const item of items) {
-      let list = byStream.get(item.stream.id);
-      if (!list) byStream.set(item.stream.id, (list = []));
-      for (const r of item.rows)
-        list.push({ seq: r.seq, ts: r.ts, headers: r.headers, value: r.value, msgId: r.msgId });
-    }
-    for (const [streamId, messages] of byStream) {
-      this.bus.publish(streamTopic(streamId), { streamId, messages } satisfies StreamEvent);
-    }
-  }
-
-  /** Runs a fenced delete as the owner and applies its effect to the loaded counters. */
-  private async removal(
-    ref: StreamRef,
-    op: () => Promise<Removal | null>,
-  ): Promise<Removal | null> {
-    const st = await this.open(ref);
-    const generation = this.generation;
-    try {
-      const r = await op();
-      if (r) st.applyRemoval(r);
-      return r;
-    } catch (err) {
-      throw this.onWriteError(err, generation);
-    }
+    for (const event of appendedEvents(items)) this.bus.publish(streamTopic(event.streamId), event);
   }
 
   private onWriteError(err: unknown, generation: number): Error {

@@ -6,3 +6,4 @@ export * from "./tenant-store.js";
 export * from "./tenant.js";
 export * from "./tenant.schemas.js";
 export * from "./access-token.js";
+export * from "./quotas.js";

@@ -1,6 +1,7 @@
 import { type Clock } from "../common/clock.js";
 import { NotFound, ValidationFailed } from "../errors.js";
 import { type ApiKey, formatApiKey } from "./api-key.js";
+import { type TenantQuotas } from "./quotas.js";
 import { type CreateKeyBody, type PatchTenantBody } from "./tenant.schemas.js";
 import { type KeyId, type Tenant, type TenantId } from "./tenant.js";
 import { type KeyMinter, type TenantStore } from "./tenant-store.js";
@@ -59,6 +60,27 @@ export class TenantAdmin {
       details: {},
     });
     if (!deleted) throw new NotFound("tenant", id);
+  }
+
+  async getQuotas(id: TenantId): Promise<TenantQuotas> {
+    return orNotFound(await this.store.getQuotas(id), "tenant", id);
+  }
+
+  /** Replaces the tenant's quotas (absent = unlimited). */
+  async setQuotas(actor: string, id: TenantId, quotas: TenantQuotas): Promise<TenantQuotas> {
+    const found = await this.store.setQuotas(id, quotas, {
+      actor,
+      action: "tenant.quotas",
+      tenantId: id,
+      target: id,
+      details: { ...quotas },
+    });
+    if (!found) throw new NotFound("tenant", id);
+    return quotas;
+  }
+
+  storedBytes(id: TenantId): Promise<number> {
+    return this.store.storedBytes(id);
   }
 
   /** Creates a key and returns its secret: the only time anyone sees it. */

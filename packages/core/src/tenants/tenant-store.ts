@@ -1,4 +1,5 @@
 import { type ApiKey } from "./api-key.js";
+import { type TenantQuotas } from "./quotas.js";
 import { type Scope } from "./scopes.js";
 import { type KeyId, type Tenant, type TenantId, type TenantStatus } from "./tenant.js";
 
@@ -53,6 +54,13 @@ export interface TenantStore {
   listKeys(tenantId: TenantId): Promise<ApiKey[]>;
   revokeKey(tenantId: TenantId, keyId: KeyId, audit: AuditEntry): Promise<ApiKey | null>;
   findKeyByPrefix(prefix: string): Promise<KeyCredentials | null>;
+
+  /** Null when the tenant does not exist. */
+  getQuotas(id: TenantId): Promise<TenantQuotas | null>;
+  /** Replaces the quotas; false when the tenant does not exist. */
+  setQuotas(id: TenantId, quotas: TenantQuotas, audit: AuditEntry): Promise<boolean>;
+  /** Stream (hot and tiered), KV and document bytes; an aggregate, not for every request. */
+  storedBytes(id: TenantId): Promise<number>;
 }
 
 /** Mints and checks key secrets; randomness and hashing stay outside the core. */

@@ -8,6 +8,7 @@ import {
   type NewApiKey,
   type Tenant,
   type TenantId,
+  type TenantQuotas,
   type TenantStatus,
   type TenantStore,
 } from "@strata/core";
@@ -151,6 +152,43 @@ export class TenantRepositoryPg implements TenantStore {
       .where(eq(apiKeys.prefix, prefix));
     if (!row) return null;
     return { key: toKey(row.key), secretHash: row.key.secretHash, tenant: toTenant(row.tenant) };
+  }
+
+  async getQuotas(id: TenantId): Promise<TenantQuotas | null> {
+    const [row] = await this.db
+      .select({ quotas: tenants.quotas })
+      .from(tenants)
+      .where(eq(tenants.id, id));
+    return row ? (row.quotas as TenantQuotas) : null;
+  }
+
+  async setQuotas(id: TenantId, quotas: TenantQuotas, audit: AuditEntry): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const updated = await tx
+        .update(tenants)
+        .set({ quotas: { ...quotas }, updatedAt: sql`now()` })
+        .where(eq(tenants.id, id))
+        .returning({ id: tenants.id });
+      if (updated.length === 0) return false;
+      await writeAudit(tx, audit);
+      return true;
+    });
+  }
+
+  /**
+   * Hot stream values are summed from `stream_messages` (an index range per
+   * stream, since streams keep no byte counter); tiered segments, KV buckets
+   * and documents keep counters. Callers cache the answer.
+   */
+  async storedBytes(id: TenantId): Promise<number> {
+    const result = await this.db.execute<{ bytes: string | null }>(sql`
+      select (select coalesce(sum(m.value_size), 0) from stream_messages m
+                join streams s on s.id = m.stream_id where s.tenant_id = ${id})
+           + (select coalesce(sum(g.value_bytes + g.external_bytes), 0) from stream_segments g
+                join streams s on s.id = g.stream_id where s.tenant_id = ${id})
+           + (select coalesce(sum(bytes), 0) from kv_buckets where tenant_id = ${id})
+           + (select coalesce(sum(bytes), 0) from docs where tenant_id = ${id}) as bytes`);
+    return Number(result.rows[0]?.bytes ?? 0);
   }
 }
 

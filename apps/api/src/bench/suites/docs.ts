@@ -2,11 +2,13 @@
 // automerge-repo sync endpoint (stock Repo clients over WebSocket), for one busy document
 // and for 1,000 documents; memory per loaded document; cold load of a 10 MB document.
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { type DocHandle, type PeerId, Repo } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { fmtBytes, fmtRate } from "../lib/format.js";
 import { Histogram } from "../lib/histogram.js";
 import { sleep } from "../lib/load.js";
+import { reportProfiles } from "../lib/profile.js";
 import { StrataServer } from "../lib/server.js";
 import { type ResultRow, type Suite, type SuiteContext, type SuiteResult } from "../lib/types.js";
 import { createBenchDatabase } from "../streams/setup.js";
@@ -166,7 +168,14 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
       clients.length = 0;
       // Cold: a new server process on the same database.
       await server.stop();
-      server = await StrataServer.start({ databaseUrl: bench.db.url, env });
+      // `--profile`: the restarted server only, so the profile is the cold load.
+      const profDir = join(ctx.resultsDir, "prof");
+      const since = Date.now();
+      server = await StrataServer.start({
+        databaseUrl: bench.db.url,
+        env,
+        ...(ctx.profile ? { cpuProfileDir: profDir } : {}),
+      });
       const probe = probeLiveness(server.baseUrl);
       const t0 = performance.now();
       const reader = await fresh();
@@ -181,6 +190,10 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
         note: `${found.doc().blobs!.length} blobs; longest /health/live answer during the load ${stall.toFixed(0)} ms`,
         extra: { loadMs: Math.round(ms), longestLivenessMs: Math.round(stall) },
       });
+      if (ctx.profile) {
+        await server.stop();
+        notes.push(...reportProfiles(profDir, since));
+      }
     }
   } catch (err) {
     ctx.log(`Strata output (tail):\n${server.output().slice(-3000)}`);

@@ -21,6 +21,7 @@ import {
   type Scope,
   type SyncContext,
   type SyncLimits,
+  TenantQuotaGuard,
 } from "@strata/core";
 import { WebSocket, WebSocketServer } from "ws";
 import { RUNTIME, type Runtime } from "../../config/runtime.js";
@@ -75,6 +76,7 @@ export class DocsSyncServer
       credentials: this.credentials,
       logger: this.logger,
       closing: () => this.closing,
+      quotas: this.quotas,
       admit: (principal) => {
         if (!principal.scopes.includes("docs:read"))
           throw new Forbidden("The API key lacks the 'docs:read' scope needed to sync documents.");
@@ -96,6 +98,7 @@ export class DocsSyncServer
     @Inject(RUNTIME) runtime: Runtime,
     @Inject(STRATA_STORAGE_ID) storageId: string,
     @Inject(DOCS_SYNC_LIMITS) private readonly limits: DocsSyncLimits,
+    private readonly quotas: TenantQuotaGuard,
   ) {
     const nodeId = runtime.node.identity.id;
     const log = {

@@ -1,6 +1,6 @@
 import { type DocRef, type EphemeralRelay } from "../documents.js";
 import { sameHeads } from "./heads-codec.js";
-import { createRawDoc, loadRawDoc, type RawDoc } from "./raw-automerge.js";
+import { createRawDoc, type RawDoc } from "./raw-automerge.js";
 
 /** A peer's view of one document (its DocChannel), as the replica sees it. */
 export interface ReplicaListener {
@@ -37,9 +37,12 @@ export class DocReplica {
 
   constructor(readonly ref: DocRef) {}
 
-  /** Replaces the content with what storage holds (null: no such document). */
-  reset(stored: { bytes: Uint8Array } | null): void {
-    const next = stored ? loadRawDoc(stored.bytes) : createRawDoc();
+  /**
+   * Replaces the content with what storage holds (null: no such document),
+   * given as `loaded`: `stored.bytes` loaded with `loadRawDocYielding`.
+   */
+  reset(stored: { bytes: Uint8Array } | null, loaded: RawDoc | null): void {
+    const next = loaded ?? createRawDoc();
     this.doc.free();
     this.doc = next;
     const wasThere = this.exists;

@@ -6,6 +6,7 @@ import {
   type EphemeralRelay,
 } from "../documents.js";
 import { DocReplica, type ReplicaListener } from "./doc-replica.js";
+import { loadRawDocYielding, type RawDoc } from "./raw-automerge.js";
 
 interface Entry {
   readonly replica: DocReplica;
@@ -104,7 +105,7 @@ export class DocReplicas {
       }),
     );
     try {
-      replica.reset(await this.docs.load(ref));
+      replica.reset(...(await loadStored(this.docs, ref)));
     } catch (err) {
       for (const stop of entry.unwatch) stop();
       throw err;
@@ -142,10 +143,11 @@ export class DocReplicas {
     entry.buffered = [];
     const attempt = (): void => {
       if (this.entries.get(keyOf(entry.replica.ref)) !== entry) return;
-      this.docs.load(entry.replica.ref).then(
-        (stored) => {
+      loadStored(this.docs, entry.replica.ref).then(
+        ([stored, loaded]) => {
+          if (this.entries.get(keyOf(entry.replica.ref)) !== entry) return loaded?.free();
           entry.reloading = false;
-          entry.replica.reset(stored);
+          entry.replica.reset(stored, loaded);
           this.drain(entry);
         },
         (err: unknown) => {
@@ -156,6 +158,18 @@ export class DocReplicas {
     };
     attempt();
   }
+}
+
+/**
+ * The stored document, loaded without blocking the node for the whole load.
+ * Watch events meanwhile are buffered by the caller and applied afterwards.
+ */
+async function loadStored(
+  docs: DocumentsForSync,
+  ref: DocRef,
+): Promise<[{ bytes: Uint8Array } | null, RawDoc | null]> {
+  const stored = await docs.load(ref);
+  return [stored, stored ? await loadRawDocYielding(stored.bytes) : null];
 }
 
 function keyOf(ref: DocRef): string {

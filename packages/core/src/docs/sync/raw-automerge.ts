@@ -1,5 +1,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { CHUNK_TYPE, concatBytes, splitChunks } from "../automerge-chunks.js";
 
 /**
  * Automerge's wasm document and sync state, without the JavaScript document
@@ -65,6 +67,38 @@ export function loadRawDoc(
   options: { allowMissingDeps?: boolean } = {},
 ): RawDoc {
   return wasm.load(bytes, options);
+}
+
+/** Bytes of changes applied per wasm call by `loadRawDocYielding`. */
+const APPLY_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * `loadRawDoc` in steps, yielding to the event loop between them, so other
+ * work of the node runs while a large document loads: the document chunks
+ * (a snapshot) in one wasm call — that call is the floor — then the change
+ * chunks stored after it in batches of about 1 MiB.
+ */
+export async function loadRawDocYielding(bytes: Uint8Array): Promise<RawDoc> {
+  const chunks = splitChunks(bytes);
+  const rest = chunks[0]?.type === CHUNK_TYPE.document ? chunks.slice(1) : chunks;
+  // Several snapshots in one input is not what storage hands out: load it in one go.
+  if (rest.some((c) => c.type === CHUNK_TYPE.document)) return loadRawDoc(bytes);
+  const doc = rest === chunks ? createRawDoc() : loadRawDoc(chunks[0]!.bytes);
+  try {
+    for (let i = 0; i < rest.length;) {
+      const batch: Uint8Array[] = [];
+      for (let size = 0; i < rest.length && size < APPLY_BATCH_BYTES; i++) {
+        batch.push(rest[i]!.bytes);
+        size += rest[i]!.bytes.byteLength;
+      }
+      await yieldToEventLoop();
+      doc.loadIncremental(concatBytes(batch));
+    }
+    return doc;
+  } catch (err) {
+    doc.free();
+    throw err;
+  }
 }
 
 export function initSyncState(): RawSyncState {

@@ -7,12 +7,13 @@ import { loadTenant } from "@/features/tenants/load-tenant";
 import { TenantActions } from "@/features/tenants/tenant-actions";
 import { TenantFacts } from "@/features/tenants/tenant-facts";
 import { TenantInventory } from "@/features/tenants/tenant-inventory";
+import { TenantQuotas } from "@/features/tenants/tenant-quotas";
 
 export const metadata: Metadata = { title: "Tenant" };
 
 export default async function TenantPage({ params }: { readonly params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { tenant, keys, inventory } = await loadTenant(id);
+  const { tenant, keys, inventory, quotas } = await loadTenant(id);
   const inv = inventory.ok ? inventory.data.items[0] : undefined;
   return (
     <>
@@ -36,6 +37,11 @@ export default async function TenantPage({ params }: { readonly params: Promise<
               <TenantInventory inventory={inv} />
             ) : (
               !inventory.ok && <ApiFailureNotice failure={inventory.failure} />
+            )}
+            {quotas.ok ? (
+              <TenantQuotas tenantId={id} view={quotas.data} />
+            ) : (
+              <ApiFailureNotice failure={quotas.failure} />
             )}
           </div>
         </>
