@@ -124,15 +124,7 @@ describe("failover", () => {
       expect((await c.append(n, `${n}-1`)).status).toBe(201);
     }
     const fourth = await cluster.addNode();
-    const owned = async () => {
-      const p = await cluster!
-        .admin()
-        .json<{ items: { node_id: string | null }[] }>(
-          "GET",
-          "/v1/admin/placement?kind=stream&limit=1000",
-        );
-      return p.body.items;
-    };
+    const owned = () => cluster!.placements("stream");
     const deadline = Date.now() + 30_000;
     let share = 0;
     while (Date.now() < deadline) {

@@ -136,7 +136,7 @@ describe("kv in a cluster", () => {
       expect((await c0.json("PUT", `/v1/kv/${b}`, {})).status).toBe(201);
       expect((await put(c0, `/v1/kv/${b}/keys/n`, "0")).status).toBe(200);
     }
-    const before = await placements(cluster);
+    const before = await cluster.placements("bucket");
     expect(before).toHaveLength(buckets.length);
     const epochs = new Map(before.map((p) => [p.resource, p.epoch]));
 
@@ -157,7 +157,7 @@ describe("kv in a cluster", () => {
           else expect([412, 503]).toContain(status);
         }),
       );
-      const rows = await placements(cluster);
+      const rows = await cluster.placements("bucket");
       share = rows.filter((r) => r.node_id?.startsWith(`${fourth.name}-`)).length / buckets.length;
       if (share >= 0.15 && round >= 3) break;
       await sleep(300);
@@ -165,7 +165,7 @@ describe("kv in a cluster", () => {
     expect(share).toBeGreaterThanOrEqual(0.15);
     expect(share).toBeLessThanOrEqual(0.4);
 
-    const after = await placements(cluster);
+    const after = await cluster.placements("bucket");
     expect(after).toHaveLength(buckets.length);
     for (const p of after) {
       // A moved bucket was claimed anew: its epoch went up.
@@ -181,14 +181,3 @@ describe("kv in a cluster", () => {
     }
   }, 120_000);
 });
-
-/** Placement rows of buckets, as the operator API lists them. */
-async function placements(c: LocalCluster) {
-  const res = await c
-    .admin(c.running()[0]!.index)
-    .json<{ items: { resource: string; node_id: string | null; epoch: number }[] }>(
-      "GET",
-      "/v1/admin/placement?kind=bucket&limit=1000",
-    );
-  return res.body.items;
-}

@@ -215,7 +215,7 @@ describe("documents rebalance", () => {
         return { id, local: await c0.load(id), acked: [] as string[] };
       }),
     );
-    const before = await docPlacements(cluster);
+    const before = await cluster.placements("doc");
     expect(before).toHaveLength(docs.length);
     const epochs = new Map(before.map((p) => [p.resource, p.epoch]));
 
@@ -236,7 +236,7 @@ describe("documents rebalance", () => {
           } else expect(res.status).toBe(503);
         }),
       );
-      const rows = await docPlacements(cluster);
+      const rows = await cluster.placements("doc");
       share = rows.filter((r) => r.node_id?.startsWith(`${fourth.name}-`)).length / docs.length;
       if (share >= 0.1 && round >= 3) break;
       await sleep(300);
@@ -244,7 +244,7 @@ describe("documents rebalance", () => {
     expect(share).toBeGreaterThanOrEqual(0.1);
     expect(share).toBeLessThanOrEqual(0.5);
 
-    const after = await docPlacements(cluster);
+    const after = await cluster.placements("doc");
     expect(after).toHaveLength(docs.length);
     for (const p of after) {
       // A moved document was claimed anew: its epoch went up.
@@ -260,14 +260,3 @@ describe("documents rebalance", () => {
     }
   }, 120_000);
 });
-
-/** Placement rows of documents, as the operator API lists them. */
-async function docPlacements(c: LocalCluster) {
-  const res = await c
-    .admin(c.running()[0]!.index)
-    .json<{ items: { resource: string; node_id: string | null; epoch: number }[] }>(
-      "GET",
-      "/v1/admin/placement?kind=doc&limit=1000",
-    );
-  return res.body.items;
-}

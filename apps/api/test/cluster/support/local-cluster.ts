@@ -104,6 +104,16 @@ export class LocalCluster {
     return new TenantClient(this.nodes[i]!.base, this.adminToken);
   }
 
+  /** Placement rows of one kind of resource, as the operator API lists them (via a running node). */
+  async placements(
+    kind: "stream" | "bucket" | "doc",
+  ): Promise<{ resource: string; node_id: string | null; epoch: number }[]> {
+    const res = await this.admin(this.running()[0]!.index).json<{
+      items: { resource: string; node_id: string | null; epoch: number }[];
+    }>("GET", `/v1/admin/placement?kind=${kind}&limit=1000`);
+    return res.body.items;
+  }
+
   /** A tenant with a streams key; returns its secret. */
   async tenantKey(): Promise<string> {
     const admin = this.admin(this.running()[0]!.index);
