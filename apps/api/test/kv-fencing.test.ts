@@ -87,11 +87,9 @@ describe("KV ownership on PostgreSQL", () => {
     expect(await a.put(ref, "k", enc("a3"), { compare: { key: "k", revision: 2 } })).toEqual({
       revision: 3,
     });
-    const { rows } = await pool.query<{ revision: string }>(
-      "select revision from kv_events where bucket_id = $1 order by revision",
-      [ref.id],
-    );
-    expect(rows.map((r) => Number(r.revision))).toEqual([3]);
+    // History 1: only the committed revision 3 is stored, and A's refused write left nothing.
+    const history = await new KvReaderPg(pool).history(ref.id, "k", { limit: 10 });
+    expect(history.map((e) => e.revision)).toEqual([3]);
     const entry = await new KvReaderPg(pool).get(ref.id, "k");
     expect(Buffer.from(entry!.value).toString()).toBe("a3");
   });

@@ -145,6 +145,29 @@ describe("keys", () => {
     expect(watch.status).toBe(410);
     expect(await json(watch)).toMatchObject({ code: "compacted", oldest_revision: 2 });
   });
+
+  it("less history in the config drops the older revisions at once and compacts past them", async () => {
+    await c.json("PUT", "/v1/kv/shrink", { history: 4 });
+    for (const v of ["a1", "a2", "a3", "a4"]) await c.json("PUT", "/v1/kv/shrink/keys/a", v);
+    await c.json("PUT", "/v1/kv/shrink/keys/b", "b5");
+    const items = async (key: string) =>
+      (
+        await c.json<{ items: { revision: number }[] }>("GET", `/v1/kv/shrink/history/${key}`)
+      ).body.items.map((i) => i.revision);
+    expect(await items("a")).toEqual([4, 3, 2, 1]);
+    await c.json("PUT", "/v1/kv/shrink", { history: 2 });
+    expect(await items("a")).toEqual([4, 3]);
+    expect(await items("b")).toEqual([5]);
+    const watch = await c.request("GET", "/v1/kv/shrink/events?from_revision=2");
+    expect(watch.status).toBe(410);
+    expect(await json(watch)).toMatchObject({ code: "compacted", oldest_revision: 3 });
+    // Back to last value only: the next write keeps just the newest revision.
+    await c.json("PUT", "/v1/kv/shrink", { history: 1 });
+    expect(await items("a")).toEqual([4]);
+    await c.json("PUT", "/v1/kv/shrink/keys/a", "a6");
+    expect(await items("a")).toEqual([6]);
+    expect(await (await c.request("GET", "/v1/kv/shrink/keys/a")).text()).toBe("a6");
+  });
 });
 
 describe("bad input", () => {

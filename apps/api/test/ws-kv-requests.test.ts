@@ -216,3 +216,180 @@ describe.each<Encoding>(["json", "msgpack"])("kv.put / kv.get / kv.delete (%s)",
     expect(info.body.keys).toBe(0);
   });
 });
+
+/** The results of a batch frame `id`, its parts joined in order (values as Buffers). */
+async function batchResults(c: TestWsClient, id: unknown): Promise<Record<string, unknown>[]> {
+  const parts = () =>
+    c.frames.filter((f) => f.type === "kv.results" && f.id === id) as (Frame & {
+      offset: number;
+      total: number;
+      results: Record<string, unknown>[];
+    })[];
+  await c.waitFor(
+    (f) =>
+      (f.type === "error" && f.id === id) ||
+      (f.type === "kv.results" &&
+        f.id === id &&
+        parts().reduce((n, p) => n + p.results.length, 0) === (f.total as number)),
+  );
+  const error = c.frames.find((f) => f.type === "error" && f.id === id);
+  if (error) return [error as Record<string, unknown>];
+  let at = 0;
+  const joined: Record<string, unknown>[] = [];
+  for (const p of parts()) {
+    expect(p.offset).toBe(at);
+    at += p.results.length;
+    joined.push(
+      ...p.results.map((r) => {
+        const { value_base64, value, ...rest } = r;
+        if (value_base64 === undefined && value === undefined) return r;
+        const bytes =
+          typeof value_base64 === "string"
+            ? Buffer.from(value_base64, "base64")
+            : Buffer.from(value as Uint8Array);
+        return { ...rest, value: bytes };
+      }),
+    );
+  }
+  return joined;
+}
+
+describe.each<Encoding>(["json", "msgpack"])("kv.put_batch / kv.get_batch (%s)", (encoding) => {
+  it("gives each entry its own revision in order; a failed condition or limit fails that entry alone", async () => {
+    const bucket = await createBucket({ history: 10, max_value_bytes: 8 });
+    const c = await connect(encoding);
+    c.send({ type: "kv.put", id: "seed", bucket, key: "cas", value_text: "v1" });
+    await c.waitFor(answered(c, "seed"));
+    c.send({
+      type: "kv.put_batch",
+      id: "b",
+      bucket,
+      entries: [
+        { key: "a", value_text: "1" },
+        { key: "cas", value_text: "stale", if_revision: 7 },
+        { key: "big", value_text: "123456789" },
+        { key: "b", value_text: "2", ttl_seconds: 3600 },
+        { key: "cas", value_text: "v2", if_revision: 1 },
+        { key: "new", value_text: "n", if_absent: true },
+        { key: "a", value_text: "again" },
+      ],
+    });
+    const results = await batchResults(c, "b");
+    expect(results).toEqual([
+      { revision: 2 },
+      {
+        error: expect.objectContaining({
+          code: "precondition_failed",
+          status: 412,
+          details: expect.objectContaining({ current_revision: 1 }),
+        }),
+      },
+      { error: expect.objectContaining({ code: "payload_too_large", status: 413 }) },
+      { revision: 3 },
+      { revision: 4 },
+      { revision: 5 },
+      { revision: 6 },
+    ]);
+    c.send({ type: "kv.get_batch", id: "g", bucket, keys: ["a", "big", "cas", "b", "new"] });
+    const got = await batchResults(c, "g");
+    expect(
+      got.map((r) => [r.key, r.revision, (r.value as Buffer | undefined)?.toString()]),
+    ).toEqual([
+      ["a", 6, "again"],
+      ["big", undefined, undefined],
+      ["cas", 4, "v2"],
+      ["b", 3, "2"],
+      ["new", 5, "n"],
+    ]);
+    expect(got[1]).toEqual({ key: "big", missing: true });
+    expect(got[3]!.expires_at).toEqual(expect.any(String));
+    const info = await http.json<{ keys: number; last_revision: number }>(
+      "GET",
+      `/v1/kv/${bucket}`,
+    );
+    expect(info.body).toMatchObject({ keys: 4, last_revision: 6 });
+  });
+
+  it("rejects a malformed batch as a whole, naming the entry, and writes nothing", async () => {
+    const bucket = await createBucket();
+    const c = await connect(encoding);
+    const good = { key: "ok", value_text: "x" };
+    for (const [id, entries] of [
+      ["bad-key", [good, { key: "a\u0001b", value_text: "x" }]],
+      ["two-values", [good, good, { key: "k", value_text: "x", value_base64: "eA==" }]],
+      ["empty", []],
+      ["too-many", Array.from({ length: 1001 }, (_, i) => ({ key: `k${i}`, value_text: "x" }))],
+    ] as const) {
+      c.send({ type: "kv.put_batch", id, bucket, entries });
+      const [err] = await batchResults(c, id);
+      expect(err, id).toMatchObject({ type: "error", code: "malformed_frame" });
+      expect(JSON.stringify(err!.details), id).toContain('"path":"entries');
+    }
+    c.send({ type: "kv.get_batch", id: "no-keys", bucket, keys: [] });
+    expect((await batchResults(c, "no-keys"))[0]).toMatchObject({ code: "malformed_frame" });
+    const info = await http.json<{ keys: number; last_revision: number }>(
+      "GET",
+      `/v1/kv/${bucket}`,
+    );
+    expect(info.body).toMatchObject({ keys: 0, last_revision: 0 });
+
+    const { secret: readOnly } = await t.tenantWithKey(["kv:read"]);
+    const r = await connect(encoding, readOnly);
+    r.send({ type: "kv.put_batch", id: "ro", bucket, entries: [good] });
+    expect((await batchResults(r, "ro"))[0]!.code).toMatch(/^(not_found|forbidden)$/);
+    r.send({ type: "kv.get_batch", id: "other", bucket, keys: ["ok"] });
+    // Another tenant's bucket is not found.
+    expect((await batchResults(r, "other"))[0]).toMatchObject({ code: "not_found" });
+  });
+
+  it("in a crdt bucket, a batch's accepted puts are one change; conditions and TTLs are refused per entry", async () => {
+    const bucket = await createBucket({ mode: "crdt" });
+    const c = await connect(encoding);
+    c.send({
+      type: "kv.put_batch",
+      id: "m",
+      bucket,
+      entries: [
+        { key: "a", value_text: "1" },
+        { key: "b", value_text: "2", if_revision: 1 },
+        { key: "c", value_text: "3", ttl_seconds: 5 },
+        { key: "d", value_text: "4" },
+      ],
+    });
+    const [a, b, ttl, d] = await batchResults(c, "m");
+    expect(a).toEqual({ revision: expect.any(Number) });
+    expect(d).toEqual(a);
+    expect(b).toMatchObject({ error: { code: "cas_unavailable_in_crdt_mode" } });
+    expect(ttl).toMatchObject({ error: { code: "unavailable_in_crdt_mode" } });
+    c.send({ type: "kv.get_batch", id: "r", bucket, keys: ["a", "b", "d"] });
+    const got = await batchResults(c, "r");
+    expect(got.map((r) => (r.value as Buffer | undefined)?.toString() ?? r.missing)).toEqual([
+      "1",
+      true,
+      "4",
+    ]);
+  });
+
+  it("splits a large answer into parts by value bytes, each saying where it starts", async () => {
+    const bucket = await createBucket();
+    const c = await connect(encoding);
+    const big = (n: number) => Buffer.alloc(400 * 1024, n);
+    for (const n of [1, 2, 3, 4]) {
+      await http.request("PUT", `/v1/kv/${bucket}/keys/k${n}`, big(n), {
+        "content-type": "application/octet-stream",
+      });
+    }
+    c.send({ type: "kv.get_batch", id: "big", bucket, keys: ["k1", "k2", "nope", "k3", "k4"] });
+    const got = await batchResults(c, "big");
+    const parts = c.frames.filter((f) => f.type === "kv.results" && f.id === "big");
+    expect(parts.length).toBeGreaterThan(1);
+    expect(got.map((r) => r.key)).toEqual(["k1", "k2", "nope", "k3", "k4"]);
+    for (const [i, n] of [
+      [0, 1],
+      [1, 2],
+      [3, 3],
+      [4, 4],
+    ] as const)
+      expect((got[i]!.value as Buffer).equals(big(n))).toBe(true);
+  });
+});

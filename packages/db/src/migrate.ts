@@ -15,14 +15,16 @@ const MIGRATION_LOCK = 0x5374_7261_7461n; // "Strata"
  * Applies pending migrations under a session advisory lock, so nodes that
  * start together migrate once; the others wait, then find nothing to do.
  * (Advisory locks are fine here: one connection, held for the whole job.)
+ * `migrationsFolder` is for tests that upgrade from an older schema.
  */
-export async function runMigrations(pool: pg.Pool): Promise<void> {
+export async function runMigrations(
+  pool: pg.Pool,
+  migrationsFolder = MIGRATIONS_FOLDER,
+): Promise<void> {
   await withClient(pool, async (client) => {
     await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK.toString()]);
     try {
-      await migrate(drizzle({ client, casing: "snake_case" }), {
-        migrationsFolder: MIGRATIONS_FOLDER,
-      });
+      await migrate(drizzle({ client, casing: "snake_case" }), { migrationsFolder });
     } finally {
       await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK.toString()]);
     }

@@ -1,15 +1,22 @@
 import {
   type BucketRef,
   type ClusterNode,
+  type KvBatchOutcome,
+  type KvBatchPut,
   ForwardFailed,
   type KvCompare,
   type KvForwarder,
   ForwardRefused,
+  RemoteError,
   type KvTxnOp,
   type KvTxnResult,
   type KvWriteResult,
 } from "@strata/core";
 import { callNode } from "./internal-wire.js";
+
+/** A batch entry's outcome as it crosses nodes. */
+export type WireOutcome =
+  { readonly revision: number } | { readonly error: ConstructorParameters<typeof RemoteError>[0] };
 
 /** True when the connection was refused: the request never left this node. */
 function refused(err: unknown): boolean {
@@ -40,6 +47,16 @@ export class HttpKvForwarder implements KvForwarder {
     opts: { ttlSeconds?: number; compare?: KvCompare },
   ): Promise<KvWriteResult> {
     return this.call(to, "put", { ref, key, value, opts });
+  }
+
+  /** Entries' errors travel as data (code, status, message) and come back as RemoteErrors. */
+  async putBatch(
+    to: ClusterNode,
+    ref: BucketRef,
+    puts: readonly KvBatchPut[],
+  ): Promise<KvBatchOutcome[]> {
+    const outcomes = await this.call<WireOutcome[]>(to, "put-batch", { ref, puts });
+    return outcomes.map((o) => ("error" in o ? { error: new RemoteError(o.error) } : o));
   }
 
   delete(

@@ -1,9 +1,17 @@
 import { Body, Controller, HttpCode, Post, Res, UseGuards } from "@nestjs/common";
 import { ApiExcludeController } from "@nestjs/swagger";
-import { type BucketRef, type KvCompare, KvOwner, type KvTxnOp } from "@strata/core";
+import {
+  type BucketRef,
+  type KvBatchPut,
+  type KvCompare,
+  KvOwner,
+  type KvTxnOp,
+} from "@strata/core";
 import { type FastifyReply } from "fastify";
 import { ClusterGuard } from "./internal.controller.js";
+import { type WireOutcome } from "./http-kv-forwarder.js";
 import { answerNode, wire } from "./internal-wire.js";
+import { wireError } from "../ws/ws-errors.js";
 
 /**
  * KV owner operations forwarded by other nodes. They run on this node's
@@ -27,6 +35,16 @@ export class InternalKvController {
         opts: { ttlSeconds?: number; compare?: KvCompare };
       };
       return this.owner.put(r.ref, r.key, r.value, r.opts);
+    });
+  }
+
+  @Post("put-batch")
+  @HttpCode(200)
+  putBatch(@Body() body: Buffer, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answerNode(reply, async (): Promise<WireOutcome[]> => {
+      const r = wire.unpack(body) as { ref: BucketRef; puts: KvBatchPut[] };
+      const outcomes = await this.owner.putBatch(r.ref, r.puts);
+      return outcomes.map((o) => ("error" in o ? { error: wireError(o.error) } : o));
     });
   }
 

@@ -184,6 +184,10 @@ function jsonFrame(frame: ServerFrame): unknown {
     return { ...frame, events };
   }
   if (frame.type === "kv.entries") return { ...frame, entries: frame.entries.map(base64Value) };
+  if (frame.type === "kv.results") {
+    const results = frame.results.map((r) => ("value" in r ? base64Value(r) : r));
+    return { ...frame, results };
+  }
   return frame;
 }
 

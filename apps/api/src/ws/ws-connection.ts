@@ -79,11 +79,18 @@ export class WsConnection implements Drainable {
       },
       ctx.quotas,
     );
-    this.kvRequests = new KvRequests(ctx.kv, principal, limits, {
-      ack: (entry) => this.answers.kvAck(entry),
-      entry: (entry) => this.answers.kvEntry(entry),
-      error: (id, err) => this.sendError(err, { id }),
-    });
+    this.kvRequests = new KvRequests(
+      ctx.kv,
+      principal,
+      limits,
+      {
+        ack: (entry) => this.answers.kvAck(entry),
+        entry: (entry) => this.answers.kvEntry(entry),
+        error: (id, err) => this.sendError(err, { id }),
+        results: (id, results) => this.answers.kvResult(id, results),
+      },
+      ctx.quotas,
+    );
     this.chunks = new ChunkAssembler({
       maxBytes: limits.maxChunkedBytes,
       maxValues: limits.maxChunkedAppends,
@@ -195,6 +202,8 @@ export class WsConnection implements Drainable {
       case "kv.put":
       case "kv.delete":
       case "kv.get":
+      case "kv.put_batch":
+      case "kv.get_batch":
         return this.kvRequests.submit(f);
     }
   }

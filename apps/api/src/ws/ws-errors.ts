@@ -4,6 +4,7 @@ import {
   type ServerFrame,
   StrataError,
   type SubId,
+  type WireKvError,
 } from "@strata/core";
 import { asStrataError, toProblem } from "../http/problem.js";
 
@@ -69,5 +70,20 @@ export function errorFrame(err: unknown, ref: { id?: FrameId; sub?: SubId }): Se
     message: problem.detail,
     retryable: strata?.retryable ?? false,
     ...(details ? { details } : {}),
+  };
+}
+
+/**
+ * One failure among several answers (a batch entry, here or forwarded from
+ * another node): the code, status and details an `error` frame would carry.
+ */
+export function wireError(err: Error): WireKvError {
+  const f = errorFrame(err, {}) as Extract<ServerFrame, { type: "error" }>;
+  return {
+    code: f.code,
+    status: f.status,
+    message: f.message,
+    retryable: f.retryable,
+    ...(f.details ? { details: f.details } : {}),
   };
 }

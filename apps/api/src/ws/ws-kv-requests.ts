@@ -8,9 +8,11 @@ import {
   type KvRequestFrame,
   type KvService,
   type Principal,
+  type TenantQuotaGuard,
   type WireKvEntry,
+  type WireKvResult,
 } from "@strata/core";
-import { TooManyInFlight } from "./ws-errors.js";
+import { TooManyInFlight, wireError } from "./ws-errors.js";
 import { type WsLimits } from "./ws-limits.js";
 
 /** Where the answers of a connection's KV requests go. */
@@ -20,6 +22,8 @@ export interface KvAnswers {
   /** A completed get; answers of one tick leave in one `kv.entries` frame. */
   entry(entry: WireKvEntry): void;
   error(id: FrameId, err: unknown): void;
+  /** A completed batch frame: its entries' outcomes, in request order, as one `kv.results`. */
+  results(id: FrameId, results: WireKvResult[]): void;
 }
 
 /**
@@ -39,37 +43,78 @@ export class KvRequests {
     private readonly principal: Principal,
     private readonly limits: WsLimits,
     private readonly out: KvAnswers,
+    private readonly quotas?: TenantQuotaGuard,
   ) {}
 
   get pending(): number {
     return this.inFlight;
   }
 
-  /** Starts the request; throws TooManyInFlight (nothing started) past the connection's limit. */
+  /**
+   * Starts the request; throws TooManyInFlight (nothing started) past the
+   * connection's limit, which counts a batch frame's entries one by one.
+   */
   submit(f: KvRequestFrame): void {
-    if (this.inFlight >= this.limits.maxInFlightKv) {
+    const n =
+      f.type === "kv.put_batch" ? f.entries.length : f.type === "kv.get_batch" ? f.keys.length : 1;
+    if (this.inFlight + n > this.limits.maxInFlightKv) {
       throw new TooManyInFlight("KV requests", this.limits.maxInFlightKv);
     }
-    this.inFlight++;
-    const answered = () => this.inFlight--;
+    this.inFlight += n;
+    const answered = () => (this.inFlight -= n);
     const failed = (err: unknown) => {
-      this.inFlight--;
+      this.inFlight -= n;
       if (!this.closed) this.out.error(f.id, err);
     };
     const { principal, kv } = this;
+    const tenant = principal.tenant.id;
+    // The tenant's stored-bytes quota, as for REST writes.
+    const admitted = <T>(write: () => Promise<T>) =>
+      this.quotas ? this.quotas.admitWrite(tenant).then(write) : write();
     switch (f.type) {
       case "kv.put": {
         const compare = condition(f.key, f.if_revision, f.if_absent);
         const opts = { ttlSeconds: f.ttl_seconds, compare };
-        kv.put(principal, f.bucket, f.key, frameValue(f), opts).then((r) => {
+        admitted(() => kv.put(principal, f.bucket, f.key, frameValue(f), opts)).then((r) => {
           answered();
           if (!this.closed) this.out.ack({ id: f.id, revision: r.revision });
         }, failed);
         return;
       }
+      case "kv.put_batch": {
+        const puts = f.entries.map((e) => ({
+          key: e.key,
+          value: frameValue(e),
+          ttlSeconds: e.ttl_seconds,
+          compare: condition(e.key, e.if_revision, e.if_absent),
+        }));
+        admitted(() => kv.putBatch(principal, f.bucket, puts)).then((outcomes) => {
+          answered();
+          if (this.closed) return;
+          this.out.results(
+            f.id,
+            outcomes.map((o) => ("error" in o ? { error: wireError(o.error) } : o)),
+          );
+        }, failed);
+        return;
+      }
+      case "kv.get_batch": {
+        kv.getBatch(principal, f.bucket, f.keys).then((found) => {
+          answered();
+          if (this.closed) return;
+          this.out.results(
+            f.id,
+            f.keys.map((key) => {
+              const e = found.get(key);
+              return e ? resultEntry(e) : { key, missing: true as const };
+            }),
+          );
+        }, failed);
+        return;
+      }
       case "kv.delete": {
         const compare = condition(f.key, f.if_revision);
-        kv.delete(principal, f.bucket, f.key, compare).then((r) => {
+        admitted(() => kv.delete(principal, f.bucket, f.key, compare)).then((r) => {
           answered();
           if (!this.closed) this.out.ack({ id: f.id, revision: r.revision });
         }, failed);
@@ -102,8 +147,11 @@ function condition(key: string, revision?: number, absent?: true): KvCompare | u
 }
 
 function wireEntry(id: FrameId, e: KvEntry | KvEvent): WireKvEntry {
+  return { id, ...resultEntry(e) };
+}
+
+function resultEntry(e: KvEntry | KvEvent): Omit<WireKvEntry, "id"> {
   return {
-    id,
     key: e.key,
     revision: e.revision,
     ...("createRevision" in e ? { create_revision: e.createRevision } : {}),

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { TenantClient } from "../support/tenant-client.js";
+import { TestWsClient } from "../support/ws-client.js";
 import { LocalCluster } from "./support/local-cluster.js";
 
 let cluster: LocalCluster | undefined;
@@ -79,6 +80,33 @@ describe("kv in a cluster", () => {
     expect(await (await c1.request("GET", "/v1/kv/cfg/keys/b")).text()).toBe("plain");
     expect((await c1.request("DELETE", "/v1/kv/cfg/keys/b")).status).toBe(200);
     expect((await c0.request("GET", "/v1/kv/cfg/keys/b")).status).toBe(404);
+
+    // A batch frame on a node that does not own the bucket goes to the owner whole;
+    // its entries' outcomes (a stale condition among them) come back one by one.
+    const { node: holder } = await bucketOwner(cluster);
+    const other = cluster.running().find((n) => n.index !== holder.index)!;
+    const ws = await TestWsClient.connect(other.base, { key, encoding: "msgpack" });
+    try {
+      const entries = [
+        { key: "x", value_text: "1" },
+        { key: "a", value_text: "stale", if_revision: Number(rev1.replaceAll('"', "")) },
+        { key: "y", value_text: "2" },
+      ];
+      ws.send({ type: "kv.put_batch", id: "fwd", bucket: "cfg", entries });
+      const answer = await ws.waitFor((f) => f.id === "fwd");
+      expect(answer.type).toBe("kv.results");
+      const [x, stale, y] = answer.results as { revision?: number; error?: { code: string } }[];
+      expect(stale!.error).toMatchObject({ code: "precondition_failed", status: 412 });
+      expect(y!.revision).toBe(x!.revision! + 1);
+      ws.send({ type: "kv.get_batch", id: "read", bucket: "cfg", keys: ["x", "a", "y"] });
+      const read = await ws.waitFor((f) => f.id === "read");
+      const values = (read.results as { value: Uint8Array }[]).map((r) =>
+        Buffer.from(r.value).toString(),
+      );
+      expect(values).toEqual(["1", "v2", "2"]);
+    } finally {
+      await ws.close();
+    }
 
     // A counter incremented by CAS from clients on all three nodes.
     expect((await put(c0, "/v1/kv/cfg/keys/n", "0", { "if-none-match": "*" })).status).toBe(200);

@@ -104,6 +104,23 @@ describe("tenant quotas", () => {
     expect(((await append.json()) as { detail: string }).detail).toMatch(/stored_bytes/);
     const put = await c.request("PUT", "/v1/kv/cfg/keys/b", "z");
     expect(put.status).toBe(429);
+    // Over the WebSocket too: single and batch KV writes are refused, nothing stored.
+    const ws = await TestWsClient.connect(t.baseUrl, { key: c.key });
+    try {
+      ws.send({ type: "kv.put", id: "one", bucket: "cfg", key: "b", value_text: "z" });
+      expect(await ws.waitFor((f) => f.id === "one")).toMatchObject({
+        type: "error",
+        status: 429,
+      });
+      const entries = [{ key: "b", value_text: "z" }];
+      ws.send({ type: "kv.put_batch", id: "many", bucket: "cfg", entries });
+      expect(await ws.waitFor((f) => f.id === "many")).toMatchObject({
+        type: "error",
+        status: 429,
+      });
+    } finally {
+      await ws.close();
+    }
 
     expect(await c.readAll("big")).toHaveLength(1);
     expect((await c.request("GET", "/v1/kv/cfg/keys/a")).status).toBe(200);

@@ -4,6 +4,8 @@ import { type KvRouter } from "../kv/kv-service.js";
 import {
   type BucketId,
   type BucketRef,
+  type KvBatchOutcome,
+  type KvBatchPut,
   type KvCompare,
   type KvConfig,
   type KvTxnOp,
@@ -22,6 +24,7 @@ export interface KvForwarder {
     value: Uint8Array,
     opts: { ttlSeconds?: number; compare?: KvCompare },
   ): Promise<KvWriteResult>;
+  putBatch(to: ClusterNode, ref: BucketRef, puts: readonly KvBatchPut[]): Promise<KvBatchOutcome[]>;
   delete(to: ClusterNode, ref: BucketRef, key: string, compare?: KvCompare): Promise<KvWriteResult>;
   txn(
     to: ClusterNode,
@@ -88,6 +91,15 @@ export class ClusterKvRouter implements KvRouter {
       ref,
       () => this.local.put(ref, key, value, opts),
       (node) => this.forwarder.put(node, ref, key, value, opts),
+    );
+  }
+
+  /** The whole batch goes to the owner; entries fail there one by one, never across nodes. */
+  putBatch(ref: BucketRef, puts: readonly KvBatchPut[]): Promise<KvBatchOutcome[]> {
+    return this.route(
+      ref,
+      () => this.local.putBatch(ref, puts),
+      (node) => this.forwarder.putBatch(node, ref, puts),
     );
   }
 

@@ -9,6 +9,8 @@ import { type KvCatalog, type KvReader } from "../kv/kv-store.js";
 import { BucketNotFound, KeyNotFound, ValueTooLarge } from "../kv/kv.errors.js";
 import {
   type Bucket,
+  type KvBatchOutcome,
+  type KvBatchPut,
   type KvCompare,
   type KvConfig,
   DEFAULT_KV_CONFIG,
@@ -21,6 +23,7 @@ import {
 import { applyKvConfigBody, type BucketConfigBody, type KvListQuery } from "../kv/kv.schemas.js";
 import { type BucketInfo, KvService, type KvRouter, type KvWatchHandle } from "../kv/kv-service.js";
 import { type WatchSink } from "../kv/kv-watch.js";
+import { batchEntries, checkBatchPuts, noTtl, writeBatchPuts } from "./crdt-batch.js";
 import { listKeys } from "./list-keys.js";
 import {
   CasUnavailableInCrdtMode,
@@ -147,6 +150,18 @@ export class ModalKvService extends KvService {
     return { revision: await this.parts.crdt.write(crdtDocRef(b), [op]) };
   }
 
+  /** In a crdt bucket the batch's valid puts are one Automerge change: they share its revision. */
+  override async putBatch(
+    p: Principal,
+    bucket: string,
+    puts: readonly KvBatchPut[],
+  ): Promise<KvBatchOutcome[]> {
+    const b = await this.crdtBucket(p, bucket, "kv:write");
+    if (!b) return super.putBatch(p, bucket, puts);
+    const checked = checkBatchPuts(b, puts);
+    return writeBatchPuts(checked, (ops) => this.parts.crdt.write(crdtDocRef(b), ops));
+  }
+
   override async delete(p: Principal, bucket: string, key: string, compare?: KvCompare) {
     const b = await this.crdtBucket(p, bucket, "kv:write");
     if (!b) return super.delete(p, bucket, key, compare);
@@ -190,6 +205,16 @@ export class ModalKvService extends KvService {
     });
     if (!found) throw new KeyNotFound(bucket, key);
     return { key, ...found, createRevision: found.revision, expiresAt: null };
+  }
+
+  override async getBatch(
+    p: Principal,
+    bucket: string,
+    keys: readonly string[],
+  ): Promise<Map<string, KvEntry>> {
+    const b = await this.crdtBucket(p, bucket, "kv:read");
+    if (!b) return super.getBatch(p, bucket, keys);
+    return this.parts.crdt.read(crdtDocRef(b), (m) => batchEntries(m, keys));
   }
 
   override async getAt(p: Principal, bucket: string, key: string, revision: number) {
@@ -263,9 +288,6 @@ function checkCrdtConfig(body: BucketConfigBody): void {
     });
   if (issues.length > 0) throw new ValidationFailed(issues);
 }
-
-const noTtl = (bucket: string) =>
-  new UnavailableInCrdtMode(bucket, "a per-key TTL (Strata-TTL, touch, ttl_seconds)");
 
 const noPastRevisions = (b: CrdtBucket) =>
   new UnavailableInCrdtMode(

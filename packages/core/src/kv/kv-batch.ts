@@ -2,7 +2,14 @@ import { type Bus } from "../bus/bus.js";
 import { type Fenced } from "../streams/stream.errors.js";
 import { BucketNotFound } from "./kv.errors.js";
 import { type BucketId, type KvEvent, type KvOp } from "./kv.js";
-import { type KvBatchBucket, type KvChange, type KvCommitBatch } from "./kv-store.js";
+import {
+  type KvBatchBucket,
+  type KvChange,
+  type KvCommitBatch,
+  type KvCommitOutcome,
+  type KvLog,
+} from "./kv-store.js";
+import { type LoadedBuckets } from "./loaded-buckets.js";
 import { type OwnedBucket } from "./owned-bucket.js";
 
 /** How a KvOwner commits: batch bounds, and hooks for metrics and fencing. */
@@ -33,27 +40,20 @@ export interface KvItem {
 
 /** Merges the items of one transaction: their changes in order, and each bucket's revision range. */
 export function buildKvBatch(nodeId: string, items: readonly KvItem[]): KvCommitBatch {
-  const buckets = new Map<BucketId, KvBatchBucket>();
+  const buckets = new Map<BucketId, { -readonly [K in keyof KvBatchBucket]: KvBatchBucket[K] }>();
   const changes: KvChange[] = [];
   for (const item of items) {
-    changes.push(...item.changes);
+    for (const c of item.changes) changes.push(c);
     const id = item.bucket.id;
-    const b = buckets.get(id) ?? {
-      bucketId: id,
-      prevRevision: null,
-      lastRevision: null,
-      history: item.bucket.config.history,
-    };
-    if (item.revision === null) {
-      buckets.set(id, b);
-      continue;
+    let b = buckets.get(id);
+    if (!b) {
+      const history = item.bucket.config.history;
+      buckets.set(id, (b = { bucketId: id, prevRevision: null, lastRevision: null, history }));
     }
+    if (item.revision === null) continue;
     // Revisions are assigned in acceptance order, so the first one of a bucket opens its range.
-    buckets.set(id, {
-      ...b,
-      prevRevision: b.prevRevision ?? item.revision - 1,
-      lastRevision: item.revision,
-    });
+    b.prevRevision ??= item.revision - 1;
+    b.lastRevision = item.revision;
   }
   return { nodeId, buckets: [...buckets.values()], changes };
 }
@@ -110,4 +110,37 @@ export function settleBatch(
     else item.resolve();
   }
   return new Set(written.map((i) => i.bucket));
+}
+
+/**
+ * Commits one group-commit batch of live items: the owner's memory takes the
+ * database's counters, the items settle (and are published), and the metrics
+ * hook hears of it. A failure is thrown as it came; the owner decides what it means.
+ */
+export async function commitKvBatch(
+  log: KvLog,
+  nodeId: string,
+  live: readonly KvItem[],
+  predecessor: Promise<unknown>,
+  ctx: KvOwnerOptions & { readonly bus: Bus; readonly buckets: LoadedBuckets },
+): Promise<void> {
+  const batch = buildKvBatch(nodeId, live);
+  const started = performance.now();
+  const report = (ok: boolean) =>
+    ctx.onCommit?.({
+      ok,
+      changes: batch.changes.length,
+      seconds: (performance.now() - started) / 1000,
+    });
+  let outcome: KvCommitOutcome;
+  try {
+    outcome = await log.commit(batch, predecessor);
+  } catch (err) {
+    report(false);
+    throw err;
+  }
+  report(true);
+  ctx.buckets.committed(outcome);
+  const max = ctx.maxKnownKeys ?? 10_000;
+  for (const b of settleBatch(live, outcome.missing, ctx.bus)) b.evict(max);
 }

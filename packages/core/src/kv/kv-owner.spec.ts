@@ -132,6 +132,30 @@ describe(KvOwner.name, () => {
     expect(store.buckets.get(ref.id)!.entries.size).toBe(0);
   });
 
+  it("puts a batch: each entry its own revision in order, refusals and commit failures per entry", async () => {
+    const { store, owner, ref } = setup({ maxValueBytes: 4 });
+    await owner.put(ref, "cas", enc("v1"));
+    const outcomes = await owner.putBatch(ref, [
+      { key: "a", value: enc("1") },
+      { key: "cas", value: enc("x"), compare: { key: "cas", revision: 9 } },
+      { key: "big", value: enc("12345") },
+      { key: "cas", value: enc("v2"), compare: { key: "cas", revision: 1 } },
+      { key: "a", value: enc("2") },
+    ]);
+    expect(outcomes[0]).toEqual({ revision: 2 });
+    expect((outcomes[1] as { error: Error }).error).toBeInstanceOf(PreconditionFailed);
+    expect((outcomes[2] as { error: Error }).error).toBeInstanceOf(ValueTooLarge);
+    expect(outcomes.slice(3)).toEqual([{ revision: 3 }, { revision: 4 }]);
+    expect(dec((await store.get(ref.id, "a"))?.value)).toBe("2");
+    expect(dec((await store.get(ref.id, "cas"))?.value)).toBe("v2");
+    expect(await store.get(ref.id, "big")).toBeNull();
+
+    store.fail = new Error("disk on fire");
+    const failed = await owner.putBatch(ref, [{ key: "a", value: enc("3") }]);
+    expect((failed[0] as { error: Error }).error).toBeInstanceOf(CommitFailed);
+    expect(dec((await store.get(ref.id, "a"))?.value)).toBe("2");
+  });
+
   it("fails the whole generation on a commit error and reloads from storage", async () => {
     const { store, owner, ref } = setup();
     await owner.put(ref, "k", enc("a"));

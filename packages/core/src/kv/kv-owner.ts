@@ -4,11 +4,13 @@ import { HandOverHolds } from "../cluster/hand-over-holds.js";
 import { GroupCommitter } from "../common/group-committer.js";
 import { type Claimer } from "../streams/owner-ports.js";
 import { CommitFailed, Fenced } from "../streams/stream.errors.js";
-import { buildKvBatch, type KvItem, type KvOwnerOptions, settleBatch } from "./kv-batch.js";
+import { commitKvBatch, type KvItem, type KvOwnerOptions } from "./kv-batch.js";
 import { BucketNotFound, KeyNotFound } from "./kv.errors.js";
 import {
   type BucketId,
   type BucketRef,
+  type KvBatchOutcome,
+  type KvBatchPut,
   type KvCompare,
   type KvConfig,
   type KvTxnOp,
@@ -16,7 +18,16 @@ import {
   type KvWriteResult,
 } from "./kv.js";
 import { type KvLog } from "./kv-store.js";
-import { type Staged, stageExpire, stageTouch, stageWrites } from "./kv-stage.js";
+import {
+  batchOutcomes,
+  planPutBatch,
+  type PutBatchPlan,
+  type Staged,
+  stageExpire,
+  stageTouch,
+  stageWrites,
+} from "./kv-stage.js";
+import { LoadedBuckets } from "./loaded-buckets.js";
 import { OwnedBucket, type KvPeek } from "./owned-bucket.js";
 
 export { type KvPeek };
@@ -30,10 +41,13 @@ export { type KvPeek };
  * from the database, which is the only truth, so revisions stay dense.
  */
 export class KvOwner {
-  private readonly buckets = new Map<BucketId, OwnedBucket>();
-  private readonly loading = new Map<BucketId, Promise<OwnedBucket>>();
+  private readonly buckets = new LoadedBuckets(async (ref) => {
+    await this.claimer.claim(`bucket:${ref.id}`, "bucket", ref.tenantId);
+    const loaded = await this.log.load(ref.id);
+    if (!loaded) throw new BucketNotFound(ref.name);
+    return new OwnedBucket(ref, loaded, this.clock.now().getTime());
+  });
   private readonly committer: GroupCommitter<KvItem>;
-  private generation = 0;
   private nodeId: string;
   /** Buckets just handed to another node, until when: writes here are turned away meanwhile. */
   private readonly handedOver = new HandOverHolds<BucketId>(() => this.clock.now().getTime());
@@ -66,6 +80,22 @@ export class KvOwner {
       return stageWrites(b, now, [{ op: "put", key, value, ttlSeconds: opts.ttlSeconds }]);
     });
     return { revision: staged!.revision! };
+  }
+
+  /**
+   * Independent puts decided in one visit to the bucket: each gets its own
+   * revision (in order) and outcome — refused, committed or failed alone.
+   */
+  async putBatch(ref: BucketRef, puts: readonly KvBatchPut[]): Promise<KvBatchOutcome[]> {
+    const needState = (b: OwnedBucket) =>
+      b.config.maxBytes !== null || puts.some((p) => p.compare !== undefined);
+    let plan: PutBatchPlan | undefined;
+    const keys = [...new Set(puts.map((p) => p.key))];
+    const { committed } = await this.mutateAll(ref, keys, needState, (b, now) => {
+      plan = planPutBatch(b, now, puts);
+      return plan.staged;
+    });
+    return batchOutcomes(plan!, await Promise.allSettled(committed));
   }
 
   async delete(ref: BucketRef, key: string, compare?: KvCompare): Promise<KvWriteResult> {
@@ -112,7 +142,7 @@ export class KvOwner {
 
   /** The buckets loaded here, as refs. */
   loaded(): BucketRef[] {
-    return [...this.buckets.values()].map((b) => b.ref);
+    return this.buckets.refs();
   }
 
   peek(id: BucketId): KvPeek | undefined {
@@ -121,8 +151,7 @@ export class KvOwner {
 
   /** Config changed (PUT): the loaded bucket follows. */
   updateConfig(id: BucketId, config: KvConfig): void {
-    const b = this.buckets.get(id);
-    if (b) b.config = config;
+    this.buckets.updateConfig(id, config);
   }
 
   /** Forget a bucket (deleted, or given up); its next use reloads it. */
@@ -133,15 +162,7 @@ export class KvOwner {
   /** Drops idle buckets from memory (their placement rows stay ours). */
   evictIdle(idleMs: number): number {
     if (this.committer.queued > 0 || this.committer.busy > 0) return 0;
-    const horizon = this.clock.now().getTime() - idleMs;
-    let n = 0;
-    for (const [id, b] of this.buckets) {
-      if (b.lastUsed < horizon) {
-        this.buckets.delete(id);
-        n++;
-      }
-    }
-    return n;
+    return this.buckets.evictIdle(this.clock.now().getTime() - idleMs);
   }
 
   /**
@@ -182,9 +203,26 @@ export class KvOwner {
     needState: boolean | ((b: OwnedBucket) => boolean),
     decide: (b: OwnedBucket, now: number) => Staged | null,
   ): Promise<Staged | null> {
+    const one = (b: OwnedBucket, now: number) => [decide(b, now)].filter((s) => s !== null);
+    const { staged, committed } = await this.mutateAll(ref, keys, needState, one);
+    if (!staged[0]) return null;
+    await committed[0];
+    return staged[0];
+  }
+
+  /** `mutate` for several writes: queued at once, in revision order; each settles on its own. */
+  private async mutateAll(
+    ref: BucketRef,
+    keys: readonly string[],
+    needState: boolean | ((b: OwnedBucket) => boolean),
+    decide: (b: OwnedBucket, now: number) => Staged[],
+  ): Promise<{ staged: Staged[]; committed: Promise<void>[] }> {
     for (let attempt = 0; ; attempt++) {
-      const b = await this.open(ref);
-      let staged: Staged | null;
+      this.assertServing(ref.id);
+      // Rejoined as a new incarnation: whatever the old one held in memory is void.
+      if (this.nodeId !== this.options.node.id) this.failGeneration(new Fenced(this.nodeId));
+      const b = await this.buckets.open(ref);
+      let staged: Staged[];
       b.pin(keys);
       try {
         const load = typeof needState === "function" ? needState(b) : needState;
@@ -205,8 +243,7 @@ export class KvOwner {
       } finally {
         b.unpin(keys);
       }
-      if (staged) await this.enqueue(b, staged);
-      return staged;
+      return { staged, committed: staged.map((s) => this.enqueue(b, s)) };
     }
   }
 
@@ -215,60 +252,28 @@ export class KvOwner {
     this.handedOver.assertServing(id, `bucket:${id}`);
   }
 
-  private async open(ref: BucketRef): Promise<OwnedBucket> {
-    this.assertServing(ref.id);
-    // Rejoined as a new incarnation: whatever the old one held in memory is void.
-    if (this.nodeId !== this.options.node.id) this.failGeneration(new Fenced(this.nodeId));
-    const hit = this.buckets.get(ref.id);
-    if (hit) return hit;
-    let pending = this.loading.get(ref.id);
-    if (!pending) {
-      const generation = this.generation;
-      const loading = (async () => {
-        await this.claimer.claim(`bucket:${ref.id}`, "bucket", ref.tenantId);
-        const loaded = await this.log.load(ref.id);
-        if (!loaded) throw new BucketNotFound(ref.name);
-        const b = new OwnedBucket(ref, loaded, this.clock.now().getTime());
-        if (generation === this.generation) this.buckets.set(ref.id, b);
-        return b;
-      })().finally(() => {
-        if (this.loading.get(ref.id) === loading) this.loading.delete(ref.id);
-      });
-      this.loading.set(ref.id, (pending = loading));
-    }
-    return pending;
-  }
-
   private enqueue(b: OwnedBucket, staged: Staged): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.committer.add({ generation: this.generation, bucket: b, ...staged, resolve, reject });
+      const { revision, changes, bytesDelta } = staged;
+      const generation = this.buckets.generation;
+      this.committer.add({ generation, bucket: b, revision, changes, bytesDelta, resolve, reject });
     });
   }
 
   private async write(items: KvItem[], predecessor: Promise<unknown>): Promise<void> {
-    const live = items.filter((i) => i.generation === this.generation);
+    const live = items.filter((i) => i.generation === this.buckets.generation);
     for (const stale of items)
-      if (stale.generation !== this.generation)
+      if (stale.generation !== this.buckets.generation)
         stale.reject(new CommitFailed("The bucket was reloaded; retry."));
     if (live.length === 0) return;
     const generation = live[0]!.generation;
-    const batch = buildKvBatch(this.nodeId, live);
-    const started = performance.now();
-    const report = (ok: boolean) =>
-      this.options.onCommit?.({
-        ok,
-        changes: batch.changes.length,
-        seconds: (performance.now() - started) / 1000,
-      });
     try {
-      const outcome = await this.log.commit(batch, predecessor);
-      report(true);
-      for (const c of outcome.buckets) this.buckets.get(c.bucketId)?.committed(c);
-      for (const id of outcome.missing) this.buckets.delete(id);
-      const max = this.options.maxKnownKeys ?? 10_000;
-      for (const b of settleBatch(live, outcome.missing, this.bus)) b.evict(max);
+      await commitKvBatch(this.log, this.nodeId, live, predecessor, {
+        ...this.options,
+        bus: this.bus,
+        buckets: this.buckets,
+      });
     } catch (err) {
-      report(false);
       const failure = this.onWriteError(err, generation);
       for (const item of live) item.reject(failure);
       throw failure;
@@ -280,7 +285,7 @@ export class KvOwner {
       err instanceof Fenced || err instanceof CommitFailed
         ? err
         : new CommitFailed(`The write was not committed: ${(err as Error).message}`);
-    if (generation === this.generation) {
+    if (generation === this.buckets.generation) {
       this.failGeneration(failure);
       if (failure instanceof Fenced) this.options.onFenced?.(failure);
     }
@@ -288,10 +293,8 @@ export class KvOwner {
   }
 
   private failGeneration(reason: Error): void {
-    this.generation++;
     this.nodeId = this.options.node.id;
     this.buckets.clear();
-    this.loading.clear();
     for (const item of this.committer.reset()) item.reject(reason);
   }
 }

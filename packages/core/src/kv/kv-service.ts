@@ -8,6 +8,8 @@ import {
   type BucketId,
   type BucketRef,
   DEFAULT_KV_CONFIG,
+  type KvBatchOutcome,
+  type KvBatchPut,
   type KvCompare,
   type KvConfig,
   type KvEntry,
@@ -32,6 +34,8 @@ export interface KvRouter {
     value: Uint8Array,
     opts: { ttlSeconds?: number; compare?: KvCompare },
   ): Promise<KvWriteResult>;
+  /** Independent puts, answered entry by entry (see KvOwner.putBatch). */
+  putBatch(ref: BucketRef, puts: readonly KvBatchPut[]): Promise<KvBatchOutcome[]>;
   delete(ref: BucketRef, key: string, compare?: KvCompare): Promise<KvWriteResult>;
   txn(
     ref: BucketRef,
@@ -126,6 +130,16 @@ export class KvService {
     return this.routed(p, bucket, (ref) => this.router.put(ref, key, value, opts));
   }
 
+  /** Independent puts to one bucket in one request; each entry has its own outcome. */
+  async putBatch(
+    p: Principal,
+    bucket: string,
+    puts: readonly KvBatchPut[],
+  ): Promise<KvBatchOutcome[]> {
+    authorize(p, "kv:write", bucket);
+    return this.routed(p, bucket, (ref) => this.router.putBatch(ref, puts));
+  }
+
   async delete(p: Principal, bucket: string, key: string, compare?: KvCompare) {
     authorize(p, "kv:write", bucket);
     return this.routed(p, bucket, (ref) => this.router.delete(ref, key, compare));
@@ -147,6 +161,13 @@ export class KvService {
     const entry = await this.reader.get(b.id, key);
     if (!entry) throw new KeyNotFound(bucket, key);
     return entry;
+  }
+
+  /** Several keys of one bucket, read together; absent (or expired) keys are missing from the map. */
+  async getBatch(p: Principal, bucket: string, keys: readonly string[]) {
+    authorize(p, "kv:read", bucket);
+    const b = await this.bucket(p, bucket);
+    return this.reader.getMany(b.id, keys);
   }
 
   /** The key as of `revision`: its last change at or before it, if that was a put. */

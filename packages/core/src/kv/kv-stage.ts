@@ -1,4 +1,5 @@
-import { ValidationFailed } from "../errors.js";
+import { StrataError, ValidationFailed } from "../errors.js";
+import { type KvBatchOutcome, type KvBatchPut } from "./kv.js";
 import { BucketFull, KeyNotFound, ValueTooLarge } from "./kv.errors.js";
 import { type KvChange } from "./kv-store.js";
 import { OwnedBucket } from "./owned-bucket.js";
@@ -31,12 +32,14 @@ export interface Staged {
  */
 export function stageWrites(b: OwnedBucket, now: number, ops: readonly StagedOp[]): Staged | null {
   const { maxValueBytes, maxBytes, ttlSeconds } = b.config;
-  const effective = ops.filter((o) => {
-    if (o.op === "put") return true;
-    const s = b.state(o.key);
-    // An expired key is gone for a delete, but its purge still removes the stored row.
-    return o.op === "expire" ? (s?.revision ?? 0) > 0 : OwnedBucket.live(s, now);
-  });
+  const effective = ops.every((o) => o.op === "put")
+    ? ops
+    : ops.filter((o) => {
+        if (o.op === "put") return true;
+        const s = b.state(o.key);
+        // An expired key is gone for a delete, but its purge still removes the stored row.
+        return o.op === "expire" ? (s?.revision ?? 0) > 0 : OwnedBucket.live(s, now);
+      });
   let growth = 0;
   for (const o of effective) {
     if (o.op === "put" && maxValueBytes !== null && o.value.byteLength > maxValueBytes) {
@@ -100,4 +103,49 @@ export function stageExpire(b: OwnedBucket, now: number, key: string): Staged | 
   const s = b.state(key);
   const due = !!s && s.revision > 0 && s.expiresAt !== null && s.expiresAt <= now;
   return due ? stageWrites(b, now, [{ op: "expire", key }]) : null;
+}
+
+/** A batch's puts as staged: what was refused, and which entry each staged write is. */
+export interface PutBatchPlan {
+  readonly staged: Staged[];
+  /** Entry index of each staged write. */
+  readonly at: number[];
+  readonly refused: Map<number, Error>;
+}
+
+/**
+ * Stages a batch's puts one by one, in order, each with its own revision; an
+ * entry whose condition or limit fails is refused alone (nothing of it is
+ * recorded), the others go on.
+ */
+export function planPutBatch(b: OwnedBucket, now: number, puts: readonly KvBatchPut[]) {
+  const plan: PutBatchPlan = { staged: [], at: [], refused: new Map() };
+  for (const [i, p] of puts.entries()) {
+    try {
+      if (p.compare) b.require([p.compare], now, false);
+      const { key, value, ttlSeconds } = p;
+      plan.staged.push(stageWrites(b, now, [{ op: "put", key, value, ttlSeconds }])!);
+      plan.at.push(i);
+    } catch (err) {
+      if (!(err instanceof StrataError)) throw err;
+      plan.refused.set(i, err);
+    }
+  }
+  return plan;
+}
+
+/** Each entry's outcome, in entry order, once the staged writes have settled. */
+export function batchOutcomes(
+  plan: PutBatchPlan,
+  settled: readonly PromiseSettledResult<void>[],
+): KvBatchOutcome[] {
+  const outcomes: KvBatchOutcome[] = [];
+  for (const [i, error] of plan.refused) outcomes[i] = { error };
+  settled.forEach((s, n) => {
+    outcomes[plan.at[n]!] =
+      s.status === "fulfilled"
+        ? { revision: plan.staged[n]!.revision! }
+        : { error: s.reason as Error };
+  });
+  return outcomes;
 }

@@ -125,6 +125,8 @@ export interface KvEventPage {
 /** Committed state, for readers on any node. Expired keys are never returned. */
 export interface KvReader {
   get(bucketId: BucketId, key: string): Promise<KvEntry | null>;
+  /** Live keys among `keys`; the others are missing from the map. */
+  getMany(bucketId: BucketId, keys: readonly string[]): Promise<Map<string, KvEntry>>;
   /** The key's last change at or before `revision`, or null when history has none. */
   getAt(bucketId: BucketId, key: string, revision: number): Promise<KvEvent | null>;
   /** The key's changes, newest first. */

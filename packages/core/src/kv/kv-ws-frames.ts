@@ -49,6 +49,39 @@ export const kvPutFrame = z
   .refine(hasOneValue, oneValueMessage)
   .refine(notBoth, notBothMessage);
 
+/** Most entries (keys) in one `kv.put_batch` / `kv.get_batch`. */
+export const KV_BATCH_MAX = 1000;
+
+const kvBatchPutEntry = z
+  .strictObject({
+    key: kvKeySchema,
+    ...valueFields,
+    ttl_seconds: ttlSchema.optional(),
+    ...conditions,
+  })
+  .refine(hasOneValue, oneValueMessage)
+  .refine(notBoth, notBothMessage);
+
+/**
+ * Independent puts to one bucket in one frame: each entry gets its own
+ * revision (in entry order) and its own outcome — not a transaction (that is
+ * `POST …/txn`). Answered by one `kv.results` frame.
+ */
+export const kvPutBatchFrame = z.strictObject({
+  type: z.literal("kv.put_batch"),
+  id: frameIdSchema,
+  bucket: bucketNameSchema,
+  entries: z.array(kvBatchPutEntry).min(1).max(KV_BATCH_MAX),
+});
+
+/** Several keys' live values in one frame, answered by one `kv.results` frame in key order. */
+export const kvGetBatchFrame = z.strictObject({
+  type: z.literal("kv.get_batch"),
+  id: frameIdSchema,
+  bucket: bucketNameSchema,
+  keys: z.array(kvKeySchema).min(1).max(KV_BATCH_MAX),
+});
+
 export const kvDeleteFrame = z.strictObject({
   type: z.literal("kv.delete"),
   id: frameIdSchema,
@@ -84,7 +117,10 @@ export type KvPutFrame = z.infer<typeof kvPutFrame>;
 export type KvDeleteFrame = z.infer<typeof kvDeleteFrame>;
 export type KvGetFrame = z.infer<typeof kvGetFrame>;
 export type KvWatchFrame = z.infer<typeof kvWatchFrame>;
-export type KvRequestFrame = KvPutFrame | KvDeleteFrame | KvGetFrame;
+export type KvPutBatchFrame = z.infer<typeof kvPutBatchFrame>;
+export type KvGetBatchFrame = z.infer<typeof kvGetBatchFrame>;
+export type KvRequestFrame =
+  KvPutFrame | KvDeleteFrame | KvGetFrame | KvPutBatchFrame | KvGetBatchFrame;
 
 // Server → client.
 
@@ -113,7 +149,34 @@ export interface WireKvEntry {
   readonly expires_at?: string;
 }
 
+/** Why one entry of a batch failed: the fields of an `error` frame. */
+export interface WireKvError {
+  readonly code: string;
+  readonly status: number;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * One entry's outcome in `kv.results`, in the request's order: a put's
+ * `revision`; a get's entry (or `missing: true`); or the entry's `error`.
+ */
+export type WireKvResult =
+  | { readonly revision: number }
+  | Omit<WireKvEntry, "id">
+  | { readonly key: string; readonly missing: true }
+  | { readonly error: WireKvError };
+
 export type KvServerFrame =
+  | {
+      readonly type: "kv.results";
+      readonly id: FrameId;
+      /** A large answer comes in parts: where this part's results start, of `total`. */
+      readonly offset: number;
+      readonly total: number;
+      readonly results: readonly WireKvResult[];
+    }
   | { readonly type: "kv.acks"; readonly acks: readonly KvAckEntry[] }
   | { readonly type: "kv.entries"; readonly entries: readonly WireKvEntry[] }
   | {

@@ -106,6 +106,18 @@ export interface KvWriteResult {
   readonly revision: number;
 }
 
+/** One put of a batch (`kv.put_batch`): its own revision, its own condition, its own outcome. */
+export interface KvBatchPut {
+  readonly key: string;
+  readonly value: Uint8Array;
+  /** undefined: the bucket default; 0: no expiry. */
+  readonly ttlSeconds?: number;
+  readonly compare?: KvCompare;
+}
+
+/** A batch entry's outcome: its revision, or why it alone was refused or not committed. */
+export type KvBatchOutcome = KvWriteResult | { readonly error: Error };
+
 export interface KvTxnResult {
   /** The transaction's revision; null when none of its writes changed anything. */
   readonly revision: number | null;

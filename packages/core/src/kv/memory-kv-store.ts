@@ -143,6 +143,15 @@ export class MemoryKvStore implements KvLog, KvReader {
     return e && this.live(e) ? { key, ...e } : null;
   }
 
+  async getMany(id: BucketId, keys: readonly string[]): Promise<Map<string, KvEntry>> {
+    const found = new Map<string, KvEntry>();
+    for (const key of keys) {
+      const e = await this.get(id, key);
+      if (e) found.set(key, e);
+    }
+    return found;
+  }
+
   async getAt(id: BucketId, key: string, revision: number): Promise<KvEvent | null> {
     const events = this.buckets.get(id)?.events ?? [];
     return events.filter((e) => e.key === key && e.revision <= revision).at(-1) ?? null;

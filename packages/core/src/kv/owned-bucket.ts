@@ -127,7 +127,14 @@ export class OwnedBucket {
     const prev = this.known.get(key);
     const storedBytes = next.revision === 0 ? 0 : (next.value?.byteLength ?? 0);
     this.known.delete(key);
-    this.known.set(key, { ...next, storedBytes, pending: (prev?.pending ?? 0) + 1 });
+    const { revision, value, expiresAt } = next;
+    this.known.set(key, {
+      revision,
+      value,
+      expiresAt,
+      storedBytes,
+      pending: (prev?.pending ?? 0) + 1,
+    });
     const delta = storedBytes - (prev?.storedBytes ?? 0);
     this.pendingBytes += delta;
     return delta;

@@ -2,7 +2,9 @@ import { z } from "zod";
 import {
   type KvServerFrame,
   kvDeleteFrame,
+  kvGetBatchFrame,
   kvGetFrame,
+  kvPutBatchFrame,
   kvPutFrame,
   kvWatchFrame,
 } from "../kv/kv-ws-frames.js";
@@ -130,6 +132,8 @@ export const CLIENT_FRAME_TYPES = [
   "kv.put",
   "kv.delete",
   "kv.get",
+  "kv.put_batch",
+  "kv.get_batch",
 ] as const;
 
 export const clientFrameSchema = z.discriminatedUnion(
@@ -146,6 +150,8 @@ export const clientFrameSchema = z.discriminatedUnion(
     kvPutFrame,
     kvDeleteFrame,
     kvGetFrame,
+    kvPutBatchFrame,
+    kvGetBatchFrame,
   ],
   {
     error: (issue) =>
@@ -170,8 +176,15 @@ export {
   type KvWatchFrame,
   type WireKvEntry,
   type WireKvEvent,
+  type KvGetBatchFrame,
+  type KvPutBatchFrame,
+  type WireKvError,
+  type WireKvResult,
+  KV_BATCH_MAX,
   kvDeleteFrame,
+  kvGetBatchFrame,
   kvGetFrame,
+  kvPutBatchFrame,
   kvPutFrame,
   kvWatchFrame,
 } from "../kv/kv-ws-frames.js";

@@ -44,11 +44,16 @@ export class KvCatalogPg implements KvCatalog {
   }
 
   async updateConfig(tenantId: TenantId, name: string, config: KvConfig): Promise<Bucket | null> {
-    const [row] = await this.db
-      .update(kvBuckets)
-      .set({ config: kvConfigJson(config), updatedAt: sql`now()` })
-      .where(and(eq(kvBuckets.tenantId, tenantId), eq(kvBuckets.name, name)))
-      .returning();
+    const row = await this.db.transaction(async (tx) => {
+      const [updated] = await tx
+        .update(kvBuckets)
+        .set({ config: kvConfigJson(config), updatedAt: sql`now()` })
+        .where(and(eq(kvBuckets.tenantId, tenantId), eq(kvBuckets.name, name)))
+        .returning();
+      // Less history: older revisions beyond it go now, not whenever each key is written next.
+      if (updated) await tx.execute(pruneToHistory(updated.id, config.history));
+      return updated;
+    });
     // Lookups that started before this change must not be shared any more.
     this.lookups.delete(`${tenantId}\u0000${name}`);
     return row ? toBucket(row) : null;
@@ -137,4 +142,23 @@ function toBucket(row: Row): Bucket {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/**
+ * Deletes each key's older revisions beyond `history - 1` (its newest lives
+ * in kv_entries) and raises the compaction floor past them.
+ */
+function pruneToHistory(bucketId: number, history: number) {
+  return sql`
+    with cut as (
+      select key, revision from (
+        select key, revision, row_number() over (partition by key order by revision desc) as n
+          from kv_events where bucket_id = ${bucketId}) r
+       where n > ${history - 1}),
+    del as (delete from kv_events e using cut
+             where e.bucket_id = ${bucketId} and e.key = cut.key and e.revision = cut.revision
+         returning e.revision)
+    update kv_buckets set compacted_revision = greatest(compacted_revision, d.top)
+      from (select max(revision) as top from del) d
+     where id = ${bucketId} and d.top is not null`;
 }

@@ -1,4 +1,4 @@
-import { type BucketId, type KvBatchBucket, type KvChange } from "@strata/core";
+import { type BucketId, type KvBatchBucket, type KvChange, type KvOp } from "@strata/core";
 import type pg from "pg";
 
 type Client = pg.PoolClient;
@@ -7,80 +7,106 @@ type Client = pg.PoolClient;
 export interface Final {
   readonly bucketId: BucketId;
   readonly key: string;
-  readonly kind: "put" | "remove" | "touch";
+  readonly kind: KvOp | "touch";
   readonly revision: number | null;
   readonly value: Uint8Array | null;
   readonly expiresAt: Date | null;
 }
 
-/** The last state per key of a batch's changes (applied in acceptance order). */
-export function finalStates(changes: readonly KvChange[]): Final[] {
+/**
+ * The last state per key of a batch's changes (applied in acceptance order),
+ * and the changes a later change of the same key in the batch replaced.
+ */
+export function finalStates(changes: readonly KvChange[]): {
+  finals: Final[];
+  superseded: KvChange[];
+} {
   const finals = new Map<string, Final>();
+  const superseded: KvChange[] = [];
+  const written = new Map<string, KvChange>();
   for (const c of changes) {
     const id = `${c.bucketId}\u0000${c.key}`;
+    const { bucketId, key, op, revision, value, expiresAt } = c;
+    if (op !== "touch") {
+      const replaced = written.get(id);
+      if (replaced) superseded.push(replaced);
+      written.set(id, c);
+      finals.set(id, { bucketId, key, kind: op, revision, value, expiresAt });
+      continue;
+    }
     const prev = finals.get(id);
-    if (c.op !== "touch") finals.set(id, { ...c, kind: c.op === "put" ? "put" : "remove" });
-    else if (prev && prev.kind !== "touch") finals.set(id, { ...prev, expiresAt: c.expiresAt });
-    else finals.set(id, { ...c, kind: "touch" });
+    if (prev && prev.kind !== "touch") finals.set(id, { ...prev, expiresAt });
+    else finals.set(id, { bucketId, key, kind: "touch", revision, value, expiresAt });
   }
-  return [...finals.values()];
+  return { finals: [...finals.values()], superseded };
 }
 
 const column = <T, V>(rows: readonly T[], pick: (row: T) => V) => rows.map(pick);
 
+/** The change a write replaced in `kv_entries` (a live value or a tombstone). */
+export interface Replaced {
+  readonly revision: number;
+  readonly op: KvOp;
+  readonly size: number;
+}
+
 /**
- * One statement: appends the change log, upserts the keys the batch leaves
- * written, deletes the removed ones, moves touched expiries — and returns
- * the stored sizes the written keys had before (all parts see the same
- * snapshot), for the bucket counters. Arrays, not VALUES lists, so any
- * batch fits one statement; the values travel once, as one binary
- * parameter that rows slice by offset (a bytea array would go as hex text,
- * and a key's final value twice).
+ * One statement: upserts each key's newest change into `kv_entries` (a value
+ * or a tombstone), moves touched expiries, and — for buckets that keep
+ * history (`keeps`) — copies the replaced rows and the batch's own replaced
+ * changes into `kv_events`. Returns what each written key replaced (all
+ * parts see the same snapshot), for the counters and the compaction floor.
+ * With history 1 a put is one upsert, like a plain key-value table. Arrays,
+ * not VALUES lists, so any batch fits one statement; the values travel once,
+ * as one binary parameter that rows slice by offset (a bytea array would go
+ * as hex text).
  */
 export async function applyChanges(
   client: Client,
-  changes: readonly KvChange[],
   finals: readonly Final[],
-): Promise<Map<string, number>> {
-  const events = changes.filter((c) => c.op !== "touch");
+  superseded: readonly KvChange[],
+  keeps: (bucketId: number) => boolean,
+): Promise<Map<string, Replaced>> {
   const packed = new PackedValues();
-  const ev = events.map((c) => packed.slice(c.value));
+  const kept = superseded.filter((c) => keeps(c.bucketId));
+  const ev = kept.map((c) => packed.slice(c.value));
   const fv = finals.map((f) => packed.slice(f.value));
-  const { rows } = await client.query<{ bucket_id: string; key: string; size: number }>(
-    `with ev as (
-       insert into kv_events (bucket_id, revision, key, op, value, expires_at)
-       select b, r, k, o, case when l is null then null else substring($15::bytea from p + 1 for l) end, x
-         from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::int[],
-                     $7::timestamptz[]) as t(b, r, k, o, p, l, x)),
-     f as (select bucket_id, key, kind, revision, expires_at,
-                  case when l is null then null else substring($15::bytea from p + 1 for l) end as value
-             from unnest($8::bigint[], $9::text[], $10::text[], $11::bigint[], $12::int[], $13::int[],
-                         $14::timestamptz[]) as f(bucket_id, key, kind, revision, p, l, expires_at)),
-     old as (select e.bucket_id, e.key, octet_length(e.value) as size
+  const { rows } = await client.query<{
+    bucket_id: string;
+    key: string;
+    revision: string;
+    op: KvOp;
+    size: number | null;
+  }>(
+    `with f as (select bucket_id, key, kind, revision, expires_at, keep,
+                  case when l is null then null else substring($16::bytea from p + 1 for l) end as value
+             from unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[],
+                         $7::timestamptz[], $8::bool[])
+                  as f(bucket_id, key, kind, revision, p, l, expires_at, keep)),
+     old as (select e.bucket_id, e.key, e.revision, e.op, e.value, e.expires_at, f.keep
                from kv_entries e join f on e.bucket_id = f.bucket_id and e.key = f.key
               where f.kind <> 'touch'),
+     ev as (
+       insert into kv_events (bucket_id, revision, key, op, value, expires_at)
+       select bucket_id, revision, key, op, value, expires_at from old where keep
+       union all
+       select b, r, k, o, case when l is null then null else substring($16::bytea from p + 1 for l) end, x
+         from unnest($9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::int[], $14::int[],
+                     $15::timestamptz[]) as t(b, r, k, o, p, l, x)
+       on conflict do nothing),
      up as (
-       insert into kv_entries as e (bucket_id, key, revision, create_revision, value, expires_at)
-       select bucket_id, key, revision, revision, value, expires_at from f where kind = 'put'
+       insert into kv_entries as e (bucket_id, key, revision, create_revision, op, value, expires_at)
+       select bucket_id, key, revision, revision, kind, value, expires_at from f where kind <> 'touch'
        on conflict (bucket_id, key) do update
-          set revision = excluded.revision, value = excluded.value, expires_at = excluded.expires_at,
-              updated_at = now(),
-              -- A key written again after its expiry starts a new life.
-              create_revision = case when e.expires_at <= now() then excluded.create_revision
-                                     else e.create_revision end),
-     del as (delete from kv_entries e using f
-              where f.kind = 'remove' and e.bucket_id = f.bucket_id and e.key = f.key),
+          set revision = excluded.revision, op = excluded.op, value = excluded.value,
+              expires_at = excluded.expires_at, updated_at = now(),
+              -- A key written again after its deletion or expiry starts a new life.
+              create_revision = case when e.op <> 'put' or e.expires_at <= now()
+                                     then excluded.create_revision else e.create_revision end),
      tch as (update kv_entries e set expires_at = f.expires_at, updated_at = now() from f
-              where f.kind = 'touch' and e.bucket_id = f.bucket_id and e.key = f.key)
-     select bucket_id, key, size from old`,
+              where f.kind = 'touch' and e.bucket_id = f.bucket_id and e.key = f.key and e.op = 'put')
+     select bucket_id, key, revision, op, octet_length(value) as size from old`,
     [
-      column(events, (c) => c.bucketId),
-      column(events, (c) => c.revision),
-      column(events, (c) => c.key),
-      column(events, (c) => c.op),
-      column(ev, (v) => v.at),
-      column(ev, (v) => v.length),
-      column(events, (c) => c.expiresAt),
       column(finals, (f) => f.bucketId),
       column(finals, (f) => f.key),
       column(finals, (f) => f.kind),
@@ -88,10 +114,23 @@ export async function applyChanges(
       column(fv, (v) => v.at),
       column(fv, (v) => v.length),
       column(finals, (f) => f.expiresAt),
+      column(finals, (f) => keeps(f.bucketId)),
+      column(kept, (c) => c.bucketId),
+      column(kept, (c) => c.revision),
+      column(kept, (c) => c.key),
+      column(kept, (c) => c.op),
+      column(ev, (v) => v.at),
+      column(ev, (v) => v.length),
+      column(kept, (c) => c.expiresAt),
       packed.buffer(),
     ],
   );
-  return new Map(rows.map((r) => [`${r.bucket_id}\u0000${r.key}`, r.size]));
+  return new Map(
+    rows.map((r) => [
+      `${r.bucket_id}\u0000${r.key}`,
+      { revision: Number(r.revision), op: r.op, size: r.size ?? 0 },
+    ]),
+  );
 }
 
 /** Values laid end to end in one buffer; the same value object is stored once. */
@@ -121,9 +160,9 @@ class PackedValues {
 export function counterUpdates(
   buckets: readonly KvBatchBucket[],
   finals: readonly Final[],
-  before: ReadonlyMap<string, number>,
+  before: ReadonlyMap<string, Replaced>,
 ): BucketUpdate[] {
-  const updates = new Map<number, BucketUpdate>(
+  const updates = new Map<number, { -readonly [K in keyof BucketUpdate]: BucketUpdate[K] }>(
     buckets.map((b) => [
       b.bucketId,
       { bucketId: b.bucketId, lastRevision: b.lastRevision, keys: 0, bytes: 0 },
@@ -133,12 +172,15 @@ export function counterUpdates(
     const u = updates.get(f.bucketId);
     if (f.kind === "touch" || !u) continue;
     const old = before.get(`${f.bucketId}\u0000${f.key}`);
-    const size = f.kind === "put" ? f.value!.byteLength : 0;
-    updates.set(f.bucketId, {
-      ...u,
-      keys: u.keys + (f.kind === "put" ? 1 : 0) - (old !== undefined ? 1 : 0),
-      bytes: u.bytes + size - (old ?? 0),
-    });
+    const live = old?.op === "put";
+    if (f.kind === "put") {
+      u.keys++;
+      u.bytes += f.value!.byteLength;
+    }
+    if (live) {
+      u.keys--;
+      u.bytes -= old.size;
+    }
   }
   return [...updates.values()];
 }
@@ -151,22 +193,40 @@ export interface BucketUpdate {
 }
 
 /**
- * Keeps each changed key's newest `history` changes and deletes the rest.
- * Returns, per bucket, the highest revision deleted (it raises the bucket's
- * compaction floor). Runs only over keys no other transaction in flight has
- * uncommitted changes of, so the events it counts are all there are.
+ * The highest revision each history-1 bucket lost in this batch: the
+ * changes its writes replaced (kept nowhere) raise its compaction floor.
+ */
+export function replacedFloors(
+  keeps: (bucketId: number) => boolean,
+  before: ReadonlyMap<string, Replaced>,
+  superseded: readonly KvChange[],
+): Map<number, number> {
+  const floors = new Map<number, number>();
+  const raise = (bucketId: number, revision: number) => {
+    if (!keeps(bucketId)) floors.set(bucketId, Math.max(revision, floors.get(bucketId) ?? 0));
+  };
+  for (const [id, r] of before) raise(Number(id.slice(0, id.indexOf("\u0000"))), r.revision);
+  for (const c of superseded) raise(c.bucketId, c.revision!);
+  return floors;
+}
+
+/**
+ * Keeps each changed key's newest `history - 1` older revisions in
+ * `kv_events` (its newest is in `kv_entries`) and deletes the rest, for
+ * buckets with history above 1. Returns, per bucket, the highest revision
+ * deleted (it raises the bucket's compaction floor). Runs only over keys no
+ * other transaction in flight has uncommitted changes of, so the rows it
+ * counts are all there are.
  */
 export async function pruneHistory(
   client: Client,
   buckets: readonly KvBatchBucket[],
-  changes: readonly KvChange[],
+  finals: readonly Final[],
 ): Promise<Map<number, number>> {
-  const keep = new Map(buckets.map((b) => [b.bucketId as number, b.history]));
-  const keys = new Map<string, { bucketId: number; key: string }>();
-  for (const c of changes) {
-    if (c.op !== "touch" && keep.has(c.bucketId)) keys.set(`${c.bucketId}\u0000${c.key}`, c);
-  }
-  const list = [...keys.values()];
+  const keep = new Map(
+    buckets.filter((b) => b.history > 1).map((b) => [b.bucketId as number, b.history - 1]),
+  );
+  const list = finals.filter((f) => f.kind !== "touch" && keep.has(f.bucketId));
   if (list.length === 0) return new Map();
   const { rows } = await client.query<{ bucket_id: string; revision: string }>(
     `with k as (select * from unnest($1::bigint[], $2::text[], $3::int[]) as k(bucket_id, key, keep)),

@@ -19,6 +19,8 @@ import {
   finalStates,
   moveCounters,
   pruneHistory,
+  type Replaced,
+  replacedFloors,
 } from "./kv-commit.pg.js";
 
 /**
@@ -36,12 +38,12 @@ export class KvLogPg implements KvLog {
         key: string;
         revision: string;
         create_revision: string;
-        value: Buffer;
+        value: Buffer | null;
         expires_at: Date | null;
       }>({
         name: "kv_load_keys",
         text: `select key, revision, create_revision, value, expires_at from kv_entries
-                where bucket_id = $1 and key = any($2::text[])`,
+                where bucket_id = $1 and key = any($2::text[]) and op = 'put'`,
         values: [bucketId, keys],
       });
       return new Map(
@@ -50,7 +52,7 @@ export class KvLogPg implements KvLog {
           {
             revision: Number(r.revision),
             createRevision: Number(r.create_revision),
-            value: r.value,
+            value: r.value ?? Buffer.alloc(0),
             expiresAt: r.expires_at,
           },
         ]),
@@ -86,7 +88,7 @@ export class KvLogPg implements KvLog {
   async expiredKeys(bucketId: BucketId, limit: number): Promise<string[]> {
     const { rows } = await this.pool.query<{ key: string }>(
       `select key from kv_entries
-        where bucket_id = $1 and expires_at is not null and expires_at <= now()
+        where bucket_id = $1 and expires_at is not null and expires_at <= now() and op = 'put'
         order by expires_at limit $2`,
       [bucketId, limit],
     );
@@ -103,7 +105,8 @@ export class KvLogPg implements KvLog {
       `select b.id, b.tenant_id, b.name, b.config from kv_buckets b
         where b.mode = 'standard' and exists (
           select 1 from kv_entries e
-           where e.bucket_id = b.id and e.expires_at is not null and e.expires_at <= now())
+           where e.bucket_id = b.id and e.expires_at is not null and e.expires_at <= now()
+             and e.op = 'put')
         limit $1`,
       [limit],
     );
@@ -135,18 +138,31 @@ export class KvLogPg implements KvLog {
       const exists = new Set(found.map((r) => Number(r.id)));
       const changes = batch.changes.filter((c) => exists.has(c.bucketId));
       const { now, later } = splitContended(changes);
-      const finals = [finalStates(now), finalStates(later)];
-      const before = now.length > 0 ? await applyChanges(client, now, finals[0]!) : new Map();
-      const pruned = await pruneHistory(client, batch.buckets, now);
-      try {
-        await predecessor;
-      } catch {
-        throw new CommitFailed("An earlier batch failed, so this one was not committed; retry.");
-      }
-      if (later.length > 0) {
-        for (const [k, v] of await applyChanges(client, later, finals[1]!)) before.set(k, v);
-        for (const [id, r] of await pruneHistory(client, batch.buckets, later))
-          pruned.set(id, Math.max(r, pruned.get(id) ?? 0));
+      const history = new Map(batch.buckets.map((b) => [b.bucketId as number, b.history]));
+      const keeps = (bucketId: number) => (history.get(bucketId) ?? 1) > 1;
+      const parts = [finalStates(now), finalStates(later)];
+      const finals = parts.flatMap((p) => p.finals);
+      const floors = new Map<number, number>();
+      const raise = (found: ReadonlyMap<number, number>) => {
+        for (const [id, r] of found) floors.set(id, Math.max(r, floors.get(id) ?? 0));
+      };
+      const before = new Map<string, Replaced>();
+      // Uncontended keys first, while the batch before may still be in flight; then the rest.
+      for (const [i, part] of parts.entries()) {
+        if (i === 1) {
+          try {
+            await predecessor;
+          } catch {
+            throw new CommitFailed(
+              "An earlier batch failed, so this one was not committed; retry.",
+            );
+          }
+        }
+        if (part.finals.length === 0) continue;
+        const replaced = await applyChanges(client, part.finals, part.superseded, keeps);
+        for (const [k, v] of replaced) before.set(k, v);
+        raise(replacedFloors(keeps, replaced, part.superseded));
+        raise(await pruneHistory(client, batch.buckets, part.finals));
       }
       // No key update: the change log's foreign key checks of later batches do not wait on it.
       const { rows } = await client.query<{ id: string; last_revision: string }>(
@@ -166,8 +182,8 @@ export class KvLogPg implements KvLog {
       const missing = batch.buckets.filter((b) => !at.has(b.bucketId)).map((b) => b.bucketId);
       const present = batch.buckets.filter((b) => at.has(b.bucketId));
       if (present.length === 0) return { buckets: [], missing };
-      const updates = counterUpdates(present, finals.flat(), before);
-      const buckets = await moveCounters(client, updates, pruned);
+      const updates = counterUpdates(present, finals, before);
+      const buckets = await moveCounters(client, updates, floors);
       return { buckets, missing };
     });
   }

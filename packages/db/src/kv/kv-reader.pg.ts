@@ -10,7 +10,17 @@ import {
 import type pg from "pg";
 import { type EntryRow, KeyReadBatcher, toEntry } from "./kv-read-batcher.pg.js";
 
-const LIVE = "(expires_at is null or expires_at > now())";
+const LIVE = "op = 'put' and (expires_at is null or expires_at > now())";
+
+/**
+ * A key's changes: the newest in `kv_entries`, older ones kept by `history`
+ * in `kv_events`. `where` is applied to both; each side is ordered and
+ * limited on its own index before they are merged.
+ */
+const changes = (where: string, order: string, limit: string) =>
+  `(select revision, key, op, value, expires_at from kv_entries where ${where} order by ${order} limit ${limit})
+   union all
+   (select revision, key, op, value, expires_at from kv_events where ${where} order by ${order} limit ${limit})`;
 
 interface EventRow {
   revision: string;
@@ -46,10 +56,14 @@ export class KvReaderPg implements KvReader {
     return (await this.gets.read(bucketId, [key])).get(key) ?? null;
   }
 
+  getMany(bucketId: BucketId, keys: readonly string[]): Promise<Map<string, KvEntry>> {
+    return this.gets.read(bucketId, keys);
+  }
+
   async getAt(bucketId: BucketId, key: string, revision: number): Promise<KvEvent | null> {
     const { rows } = await this.pool.query<EventRow>(
-      `select revision, key, op, value, expires_at from kv_events
-        where bucket_id = $1 and key = $2 and revision <= $3 order by revision desc limit 1`,
+      `select * from (${changes("bucket_id = $1 and key = $2 and revision <= $3", "revision desc", "1")}) c
+        order by revision desc limit 1`,
       [bucketId, key, revision],
     );
     return rows[0] ? toEvent(rows[0]) : null;
@@ -61,8 +75,8 @@ export class KvReaderPg implements KvReader {
     page: { limit: number; beforeRevision?: number },
   ): Promise<KvEvent[]> {
     const { rows } = await this.pool.query<EventRow>(
-      `select revision, key, op, value, expires_at from kv_events
-        where bucket_id = $1 and key = $2 and revision < $3 order by revision desc limit $4`,
+      `select * from (${changes("bucket_id = $1 and key = $2 and revision < $3", "revision desc", "$4")}) c
+        order by revision desc limit $4`,
       [bucketId, key, page.beforeRevision ?? Number.MAX_SAFE_INTEGER, page.limit],
     );
     return rows.map(toEvent);
@@ -100,8 +114,7 @@ export class KvReaderPg implements KvReader {
               e.revision, e.key, e.op, e.value, e.expires_at
          from kv_buckets h
          left join lateral (
-           select revision, key, op, value, expires_at from kv_events
-            where bucket_id = h.id and revision >= $2 ${filter}
+           select * from (${changes(`bucket_id = h.id and revision >= $2 ${filter}`, "revision, key", "$3")}) c
             order by revision, key limit $3) e on true
         where h.id = $1`,
       params,
@@ -133,9 +146,9 @@ export class KvReaderPg implements KvReader {
     prefix: string | undefined,
   ): Promise<KvEvent[]> {
     const params: unknown[] = [bucketId, revision];
+    const where = `bucket_id = $1 and revision = $2 ${prefixFilter(prefix, params)}`;
     const { rows } = await this.pool.query<EventRow>(
-      `select revision, key, op, value, expires_at from kv_events
-        where bucket_id = $1 and revision = $2 ${prefixFilter(prefix, params)} order by key`,
+      `select * from (${changes(where, "key", "all")}) c order by key`,
       params,
     );
     return rows.map(toEvent);

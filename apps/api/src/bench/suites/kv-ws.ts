@@ -14,12 +14,15 @@ interface Answer {
   readonly id: number;
   readonly revision?: number;
   readonly value?: Uint8Array;
+  /** `kv.results` of a batch frame. */
+  readonly results?: readonly { revision?: number; value?: Uint8Array; error?: { code: string } }[];
 }
 interface Frame {
   readonly type?: string;
   readonly id?: number;
   readonly acks?: readonly Answer[];
   readonly entries?: readonly Answer[];
+  readonly results?: Answer["results"];
   readonly code?: string;
   readonly message?: string;
 }
@@ -79,6 +82,8 @@ class KvSocket {
   private onFrame(data: Buffer): void {
     const f = packr.unpack(data) as Frame;
     for (const a of f.acks ?? f.entries ?? []) this.settle(a.id, null, a);
+    // Batches of 100 B values fit one frame: one `kv.results` per request.
+    if (f.type === "kv.results") this.settle(f.id!, null, f as Answer);
     if (f.type === "error" && f.id !== undefined) {
       const err = new Error(`${f.code ?? "error"}: ${f.message ?? ""}`);
       (err as Error & { code?: string }).code = f.code;
@@ -141,6 +146,65 @@ export async function wsKvTarget(
         { type: "kv.put", bucket: "bench", key: `k${i}`, value, if_revision: revisions[i] },
         wrote(i, done),
       ),
+    close: async () => sockets.forEach((s) => s.close()),
+  };
+}
+
+/**
+ * Strata over the WebSocket with batch frames: each operation is a
+ * `kv.put_batch` / `kv.get_batch` of `batch` random keys (the raw ceiling
+ * sends 100 rows per statement too); every entry counts as one operation.
+ */
+export async function wsKvBatchTarget(
+  wsUrl: string,
+  key: string,
+  seed: () => Promise<void>,
+  opts: { connections: number; inFlight: number; batch: number },
+): Promise<KvTarget> {
+  const sockets = await Promise.all(
+    Array.from({ length: opts.connections }, () => KvSocket.connect(wsUrl, key)),
+  );
+  const revisions = Float64Array.from({ length: KV_KEYS }, (_, i) => i + 1);
+  const value = payload(KV_SIZE);
+  let next = 0;
+  const socket = () => sockets[next++ % sockets.length]!;
+  const keys = (i: number) => Array.from({ length: opts.batch }, (_, j) => (i + j * 997) % KV_KEYS);
+  const wrote = (picked: number[], done: Done) => (err: Error | null, a?: Answer) => {
+    if (err) return done(err);
+    let ok = 0;
+    for (const [j, r] of (a!.results ?? []).entries()) {
+      if (r.revision !== undefined) {
+        ok++;
+        revisions[picked[j]!] = Math.max(revisions[picked[j]!]!, r.revision);
+      } else if (r.error?.code !== "precondition_failed") {
+        return done(new Error(`entry ${j}: ${r.error?.code ?? "no answer"}`));
+      }
+    }
+    // A lost compare-and-swap is a correct answer, not a failure: it counts as no write.
+    done(null, ok, ok * KV_SIZE);
+  };
+  const putBatch = (i: number, done: Done, cas: boolean) => {
+    const picked = keys(i);
+    const entries = picked.map((k) =>
+      cas ? { key: `k${k}`, value, if_revision: revisions[k] } : { key: `k${k}`, value },
+    );
+    socket().request({ type: "kv.put_batch", bucket: "bench", entries }, wrote(picked, done));
+  };
+  return {
+    label: `Strata WS batch frames of ${opts.batch} keys (${opts.connections} connections)`,
+    inFlight: opts.inFlight,
+    seed,
+    put: (i, done) => putBatch(i, done, false),
+    get: (i, done) =>
+      socket().request(
+        { type: "kv.get_batch", bucket: "bench", keys: keys(i).map((k) => `k${k}`) },
+        (err, a) => {
+          if (err) return done(err);
+          const found = (a!.results ?? []).filter((r) => r.value !== undefined);
+          done(null, found.length, found.length * KV_SIZE);
+        },
+      ),
+    cas: (i, done) => putBatch(i, done, true),
     close: async () => sockets.forEach((s) => s.close()),
   };
 }

@@ -20,7 +20,7 @@ import {
   natsTarget,
   redisTarget,
 } from "./kv-peers.js";
-import { wsKvTarget } from "./kv-ws.js";
+import { wsKvBatchTarget, wsKvTarget } from "./kv-ws.js";
 
 type Ceilings = Record<"put" | "get", Map<number, number>>;
 const BATCH = 100;
@@ -169,7 +169,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     }
 
     // 2. Strata, as a child process on the same database.
-    const strataCases = ["rest", "ws"].flatMap((p) =>
+    const strataCases = ["rest", "ws", "ws-batch"].flatMap((p) =>
       ["put", "get", "cas"].map((o) => `${p}.${o}`),
     );
     if (strataCases.some((id) => ctx.selected(id))) {
@@ -196,7 +196,17 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
           connections: 4,
           inFlight: 4000,
         });
-        for (const [prefix, target] of [["rest", rest] as const, ["ws", ws] as const]) {
+        const wsBatch = await wsKvBatchTarget(server.wsUrl, secret, seed, {
+          connections: 4,
+          inFlight: 40,
+          batch: BATCH,
+        });
+        const targets = [
+          ["rest", rest] as const,
+          ["ws", ws] as const,
+          ["ws-batch", wsBatch] as const,
+        ];
+        for (const [prefix, target] of targets) {
           const m = await withCpu(server.pid, () => measureKv(ctx, prefix, target, ceilings));
           for (const r of m.value)
             rows.push({
@@ -232,9 +242,12 @@ type SuiteResult = Awaited<ReturnType<Suite["run"]>>;
 
 function kvTargets(rows: readonly ResultRow[], ceilings: Ceilings): TargetCheck[] {
   return (["put", "get"] as const).map((op) => {
-    const name = `Strata ${op}s (best of WS and REST) ≥ 0.50× raw Postgres`;
+    const name = `Strata ${op}s (best of WS, WS batch frames and REST) ≥ 0.50× raw Postgres`;
     const row = rows
-      .filter((r) => (r.id === `rest.${op}` || r.id === `ws.${op}`) && r.msgsPerSec !== undefined)
+      .filter(
+        (r) =>
+          [`rest.${op}`, `ws.${op}`, `ws-batch.${op}`].includes(r.id) && r.msgsPerSec !== undefined,
+      )
       .sort((a, b) => b.msgsPerSec! - a.msgsPerSec!)[0];
     const ceiling = ceilings[op].get(KV_SIZE);
     if (!row || !ceiling) return { name, pass: null, detail: "not measured" };

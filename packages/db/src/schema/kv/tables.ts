@@ -47,6 +47,12 @@ export const kvBuckets = pgTable(
   ],
 );
 
+/**
+ * The newest change of every key: a live value (`put`) or a tombstone
+ * (`delete`/`expire`, no value) that keeps the change visible to watches.
+ * With the default `history` of 1 this is all a bucket stores, so a put is
+ * one upsert; older revisions kept by `history` move to `kv_events`.
+ */
 export const kvEntries = pgTable(
   "kv_entries",
   {
@@ -57,24 +63,29 @@ export const kvEntries = pgTable(
     revision: bigint({ mode: "number" }).notNull(),
     /** Revision that created the key (etcd's create_revision). */
     createRevision: bigint({ mode: "number" }).notNull(),
-    value: bytea().notNull(),
+    op: text().$type<KvOp>().notNull().default("put"),
+    /** Null for tombstones. */
+    value: bytea(),
     expiresAt: timestamp({ withTimezone: true }),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.bucketId, t.key] }),
-    index("kv_entries_revision_idx").on(t.bucketId, t.revision),
+    index("kv_entries_revision_key_idx").on(t.bucketId, t.revision, t.key),
     index("kv_entries_expiry_idx")
       .on(t.bucketId, t.expiresAt)
       .where(sql`${t.expiresAt} is not null`),
+    check("kv_entries_op_check", sql`${t.op} in ('put', 'delete', 'expire')`),
   ],
 );
 
 /**
- * The change log: one row per changed key per revision (a transaction writes
- * several rows with one revision). Serves watch-from-revision and per-key
- * history; a key keeps its newest `history` rows, and pruning raises the
- * bucket's `compacted_revision`.
+ * Older revisions: the changes `kv_entries` no longer holds because a newer
+ * change of the key replaced them, kept while `history` allows (a key keeps
+ * its newest `history` changes across both tables). One row per changed key
+ * per revision (a transaction writes several rows with one revision).
+ * Watches and per-key history read both tables; pruning raises the bucket's
+ * `compacted_revision`.
  */
 export const kvEvents = pgTable(
   "kv_events",
