@@ -6,6 +6,7 @@ import {
 } from "@strata/core";
 import type pg from "pg";
 import { inTransaction } from "../client.js";
+import { DECLARE_DEAD_LOCK } from "../fenced-tx.js";
 import { nodeName } from "./placement.pg.js";
 
 export class NodeRegistryPg implements NodeRegistry {
@@ -33,12 +34,15 @@ export class NodeRegistryPg implements NodeRegistry {
    * The heartbeat monitor's pass, by the database clock: nodes whose lease
    * expired become dead and lose their placements; nodes whose heartbeat is
    * late (but lease still valid) become suspect; suspects that beat again
-   * are alive. The FOR SHARE lock of a fenced commit makes "dead" wait for it.
+   * are alive. "Dead" locks the rows first, so it waits for fenced commits in flight.
    */
   async sweep(lateMs: number): Promise<{ dead: string[]; suspect: string[] }> {
     return inTransaction(this.pool, async (client) => {
       const dead = await client.query<{ id: string }>(
-        `update nodes set status = 'dead' where status <> 'dead' and lease_expires_at < now() returning id`,
+        `update nodes set status = 'dead'
+          where id in (select id from nodes where status <> 'dead' and lease_expires_at < now()
+                       ${DECLARE_DEAD_LOCK})
+      returning id`,
       );
       const ids = dead.rows.map((r) => r.id);
       if (ids.length > 0)
@@ -99,7 +103,10 @@ export class NodeRegistryPg implements NodeRegistry {
   async leave(id: string): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       await client.query("update leases set node_id = null where node_id = $1", [id]);
-      await client.query("update nodes set status = 'dead' where id = $1", [id]);
+      await client.query(
+        `update nodes set status = 'dead' where id in (select id from nodes where id = $1 ${DECLARE_DEAD_LOCK})`,
+        [id],
+      );
     });
   }
 }
@@ -117,8 +124,10 @@ export class LeaseTablePg implements LeaseTable {
     // has expired by the database clock (DESIGN §7); a live owner is left alone.
     await this.pool.query(
       `update nodes set status = 'dead'
-        where id = (select node_id from leases where resource = $1)
-          and status <> 'dead' and lease_expires_at < now()`,
+        where id in (select id from nodes
+                      where id = (select node_id from leases where resource = $1)
+                        and status <> 'dead' and lease_expires_at < now()
+                     ${DECLARE_DEAD_LOCK})`,
       [resource],
     );
     // Take it when unowned, released or owned by a node that is not alive; keep it when ours.
