@@ -33,7 +33,7 @@ export function fencedTransaction<T>(
 ): Promise<T> {
   return inTransaction(pool, async (client) => {
     if (options.replicated) await client.query("set local synchronous_commit = remote_apply");
-    const fence = await client.query(FENCE_SQL, [nodeId]);
+    const fence = await client.query({ name: "strata_fence", text: FENCE_SQL, values: [nodeId] });
     if (fence.rowCount === 0) throw new Fenced(nodeId);
     return work(client);
   });

@@ -13,15 +13,8 @@ import {
 import type pg from "pg";
 import { fencedTransaction } from "../fenced-tx.js";
 import { KeyReadBatcher } from "./kv-read-batcher.pg.js";
-import {
-  applyChanges,
-  counterUpdates,
-  finalStates,
-  moveCounters,
-  pruneHistory,
-  type Replaced,
-  replacedFloors,
-} from "./kv-commit.pg.js";
+import { applyChanges, finalStates, type Replaced } from "./kv-commit.pg.js";
+import { counterUpdates, moveCounters, pruneHistory, replacedFloors } from "./kv-counters.pg.js";
 
 /**
  * KV storage for the bucket owner. One fenced transaction per group-commit
@@ -146,7 +139,7 @@ export class KvLogPg implements KvLog {
       const raise = (found: ReadonlyMap<number, number>) => {
         for (const [id, r] of found) floors.set(id, Math.max(r, floors.get(id) ?? 0));
       };
-      const before = new Map<string, Replaced>();
+      const before = new Map<number, Replaced>();
       // Uncontended keys first, while the batch before may still be in flight; then the rest.
       for (const [i, part] of parts.entries()) {
         if (i === 1) {
@@ -160,7 +153,10 @@ export class KvLogPg implements KvLog {
         }
         if (part.finals.length === 0) continue;
         const replaced = await applyChanges(client, part.finals, part.superseded, keeps);
-        for (const [k, v] of replaced) before.set(k, v);
+        for (const [id, r] of replaced) {
+          const b = before.get(id);
+          before.set(id, b ? sumReplaced(b, r) : r);
+        }
         raise(replacedFloors(keeps, replaced, part.superseded));
         raise(await pruneHistory(client, batch.buckets, part.finals));
       }
@@ -201,4 +197,8 @@ function splitContended(changes: readonly KvChange[]): { now: KvChange[]; later:
     (late ? later : now).push(c);
   }
   return { now, later };
+}
+
+function sumReplaced(a: Replaced, b: Replaced): Replaced {
+  return { live: a.live + b.live, bytes: a.bytes + b.bytes, lost: Math.max(a.lost, b.lost) };
 }

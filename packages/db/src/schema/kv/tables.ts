@@ -5,6 +5,7 @@ import {
   check,
   customType,
   index,
+  integer,
   jsonb,
   pgTable,
   primaryKey,
@@ -68,6 +69,14 @@ export const kvEntries = pgTable(
     value: bytea(),
     expiresAt: timestamp({ withTimezone: true }),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /**
+     * What the last write of this row replaced (null after an insert): the
+     * upsert returns them, so the bucket counters and compaction floor move
+     * without reading the old rows first (PostgreSQL 15 has no OLD in RETURNING).
+     */
+    replacedRevision: bigint({ mode: "number" }),
+    replacedOp: text().$type<KvOp>(),
+    replacedBytes: integer(),
   },
   (t) => [
     primaryKey({ columns: [t.bucketId, t.key] }),

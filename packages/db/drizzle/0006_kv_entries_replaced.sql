@@ -1,0 +1,3 @@
+ALTER TABLE "kv_entries" ADD COLUMN "replaced_revision" bigint;--> statement-breakpoint
+ALTER TABLE "kv_entries" ADD COLUMN "replaced_op" text;--> statement-breakpoint
+ALTER TABLE "kv_entries" ADD COLUMN "replaced_bytes" integer;
