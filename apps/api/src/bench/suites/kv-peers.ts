@@ -30,6 +30,13 @@ export interface KvTarget {
 
 const pick = () => Math.floor(Math.random() * KV_KEYS);
 
+/** `n` distinct key indexes, each uniformly random: the workload's keys, `n` at a time. */
+export function randomKeys(n: number): number[] {
+  const keys = new Set<number>();
+  while (keys.size < n) keys.add(pick());
+  return [...keys];
+}
+
 /** Runs put, get and CAS against `t` (each selected by `<prefix>.<op>`), one table row each. */
 export async function measureKv(
   ctx: SuiteContext,

@@ -5,7 +5,7 @@ import { Packr } from "msgpackr";
 import WebSocket from "ws";
 import { type Done } from "../lib/load.js";
 import { payload } from "../streams/setup.js";
-import { KV_KEYS, KV_SIZE, type KvTarget } from "./kv-peers.js";
+import { KV_KEYS, KV_SIZE, type KvTarget, randomKeys } from "./kv-peers.js";
 
 const SUBPROTOCOL = "strata.v1.msgpack";
 const packr = new Packr({ useRecords: false });
@@ -168,7 +168,8 @@ export async function wsKvBatchTarget(
   const value = payload(KV_SIZE);
   let next = 0;
   const socket = () => sockets[next++ % sockets.length]!;
-  const keys = (i: number) => Array.from({ length: opts.batch }, (_, j) => (i + j * 997) % KV_KEYS);
+  // Like the raw ceiling's batches: distinct, uniformly random keys.
+  const keys = () => randomKeys(opts.batch);
   const wrote = (picked: number[], done: Done) => (err: Error | null, a?: Answer) => {
     if (err) return done(err);
     let ok = 0;
@@ -184,7 +185,7 @@ export async function wsKvBatchTarget(
     done(null, ok, ok * KV_SIZE);
   };
   const putBatch = (i: number, done: Done, cas: boolean) => {
-    const picked = keys(i);
+    const picked = keys();
     const entries = picked.map((k) =>
       cas ? { key: `k${k}`, value, if_revision: revisions[k] } : { key: `k${k}`, value },
     );
@@ -197,7 +198,7 @@ export async function wsKvBatchTarget(
     put: (i, done) => putBatch(i, done, false),
     get: (i, done) =>
       socket().request(
-        { type: "kv.get_batch", bucket: "bench", keys: keys(i).map((k) => `k${k}`) },
+        { type: "kv.get_batch", bucket: "bench", keys: keys().map((k) => `k${k}`) },
         (err, a) => {
           if (err) return done(err);
           const found = (a!.results ?? []).filter((r) => r.value !== undefined);
