@@ -35,16 +35,21 @@ const notBothMessage = {
   path: ["if_absent"],
 };
 
+/** What a put says, in a `kv.put` frame or a `kv.put_batch` entry. */
+const putFields = {
+  key: kvKeySchema,
+  ...valueFields,
+  /** Seconds until expiry; 0 = never (overrides the bucket default). */
+  ttl_seconds: ttlSchema.optional(),
+  ...conditions,
+};
+
 export const kvPutFrame = z
   .strictObject({
     type: z.literal("kv.put"),
     id: frameIdSchema,
     bucket: bucketNameSchema,
-    key: kvKeySchema,
-    ...valueFields,
-    /** Seconds until expiry; 0 = never (overrides the bucket default). */
-    ttl_seconds: ttlSchema.optional(),
-    ...conditions,
+    ...putFields,
   })
   .refine(hasOneValue, oneValueMessage)
   .refine(notBoth, notBothMessage);
@@ -53,12 +58,7 @@ export const kvPutFrame = z
 export const KV_BATCH_MAX = 1000;
 
 const kvBatchPutEntry = z
-  .strictObject({
-    key: kvKeySchema,
-    ...valueFields,
-    ttl_seconds: ttlSchema.optional(),
-    ...conditions,
-  })
+  .strictObject(putFields)
   .refine(hasOneValue, oneValueMessage)
   .refine(notBoth, notBothMessage);
 

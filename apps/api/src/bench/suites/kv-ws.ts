@@ -104,6 +104,18 @@ class KvSocket {
   }
 }
 
+/** `n` connections used round-robin, the revision seen last per key, and the value written. */
+async function connectAll(wsUrl: string, key: string, n: number) {
+  const sockets = await Promise.all(Array.from({ length: n }, () => KvSocket.connect(wsUrl, key)));
+  let next = 0;
+  return {
+    sockets,
+    socket: () => sockets[next++ % sockets.length]!,
+    revisions: Float64Array.from({ length: KV_KEYS }, (_, i) => i + 1),
+    value: payload(KV_SIZE),
+  };
+}
+
 /**
  * Strata over the WebSocket: `connections` sockets, operations spread over
  * them round-robin, `inFlight` outstanding in total. CAS is `kv.put` with
@@ -115,13 +127,7 @@ export async function wsKvTarget(
   seed: () => Promise<void>,
   opts: { connections: number; inFlight: number },
 ): Promise<KvTarget> {
-  const sockets = await Promise.all(
-    Array.from({ length: opts.connections }, () => KvSocket.connect(wsUrl, key)),
-  );
-  const revisions = Float64Array.from({ length: KV_KEYS }, (_, i) => i + 1);
-  const value = payload(KV_SIZE);
-  let next = 0;
-  const socket = () => sockets[next++ % sockets.length]!;
+  const { sockets, socket, revisions, value } = await connectAll(wsUrl, key, opts.connections);
   const wrote = (i: number, done: Done) => (err: Error | null, a?: Answer) => {
     // A lost compare-and-swap is a correct answer, not a failure: it counts as no write.
     if (err)
@@ -161,13 +167,7 @@ export async function wsKvBatchTarget(
   seed: () => Promise<void>,
   opts: { connections: number; inFlight: number; batch: number },
 ): Promise<KvTarget> {
-  const sockets = await Promise.all(
-    Array.from({ length: opts.connections }, () => KvSocket.connect(wsUrl, key)),
-  );
-  const revisions = Float64Array.from({ length: KV_KEYS }, (_, i) => i + 1);
-  const value = payload(KV_SIZE);
-  let next = 0;
-  const socket = () => sockets[next++ % sockets.length]!;
+  const { sockets, socket, revisions, value } = await connectAll(wsUrl, key, opts.connections);
   // Like the raw ceiling's batches: distinct, uniformly random keys.
   const keys = () => randomKeys(opts.batch);
   const wrote = (picked: number[], done: Done) => (err: Error | null, a?: Answer) => {
