@@ -36,6 +36,29 @@ describe("dashboard pages against a two-node cluster", { timeout: 120_000 }, () 
   });
 
   it("signs in to an overview of the cluster with live throughput", async () => {
+    // Traffic in the last minute: acme writes a burst through node 1, globex one message.
+    const tenants = await h.api<{ items: { id: string; name: string }[] }>(
+      "GET",
+      "/v1/admin/tenants",
+    );
+    const globexId = tenants.body.items.find((t) => t.name === "globex")!.id;
+    const globex = (
+      await h.api<{ secret: string }>("POST", `/v1/admin/tenants/${globexId}/keys`, {
+        name: "pings",
+        scopes: ["streams:write"],
+      })
+    ).body.secret;
+    await h.api("PUT", "/v1/streams/pings", {}, { key: globex });
+    expect(
+      (await h.api("POST", "/v1/streams/pings/messages", "ping", { key: globex, raw: true }))
+        .status,
+    ).toBe(201);
+    await h.api("PUT", "/v1/streams/traffic.burst", {}, { key });
+    const burst = { messages: Array.from({ length: 20 }, (_, i) => ({ value_text: `b${i}` })) };
+    expect(
+      (await h.api("POST", "/v1/streams/traffic.burst/messages", burst, { key, node: 1 })).status,
+    ).toBe(201);
+
     await h.page.getByLabel("Operator token").fill(h.token);
     await h.page.getByRole("button", { name: "Sign in" }).click();
     await h.page.waitForURL((url) => url.pathname === "/");
@@ -45,6 +68,17 @@ describe("dashboard pages against a two-node cluster", { timeout: 120_000 }, () 
     // Each node samples its own counters; the answering node asks the other for its samples.
     await h.page.getByText("2 nodes reporting").waitFor(WAIT);
     await h.page.getByRole("table", { name: "By bytes stored" }).getByText("acme").waitFor();
+    // Summed over both nodes, the tenant that wrote most comes first.
+    const byTraffic = h.page.getByRole("table", { name: "By traffic" });
+    expect(await byTraffic.getByRole("rowheader").allTextContents()).toEqual(["acme", "globex"]);
+    await byTraffic.getByRole("link", { name: "globex" }).waitFor();
+    expect(
+      await h.page
+        .getByRole("table", { name: "By bytes written" })
+        .getByRole("rowheader")
+        .first()
+        .textContent(),
+    ).toBe("acme");
     await h.shot("02-overview");
   });
 
@@ -191,6 +225,34 @@ describe("dashboard pages against a two-node cluster", { timeout: 120_000 }, () 
       .toBe(401);
   });
 
+  it("tiers a stream to the object store on demand and shows where its messages now live", async () => {
+    await h.api("PUT", "/v1/streams/archive.log", { dedup_window_seconds: 0 }, { key });
+    for (const v of ["a1", "a2", "a3"])
+      await h.api("POST", "/v1/streams/archive.log/messages", v, { key, raw: true });
+    await h.goto("/streams/acme/archive.log");
+    const tiers = h.page.getByTestId("stream-tiers");
+    await tiers.getByText(/hot 3 messages .* cold 0 messages/).waitFor(WAIT);
+
+    await h.page.getByRole("button", { name: "Tier now…" }).click();
+    const dialog = h.page.getByRole("dialog", { name: "Tier archive.log now?" });
+    await h.shot("14-confirm-tier");
+    await dialog.getByRole("button", { name: "Move to the object store" }).click();
+    await h.page
+      .getByRole("status")
+      .filter({ hasText: "moved 3 messages in 1 segment" })
+      .waitFor(WAIT);
+    await tiers.getByText(/hot 0 messages .* cold 3 messages in 1 segment/).waitFor(WAIT);
+    const read = await h.api<{ messages: unknown[] }>(
+      "GET",
+      "/v1/streams/archive.log/messages",
+      undefined,
+      { key },
+    );
+    expect(read.body.messages).toHaveLength(3);
+    await h.page.getByRole("list", { name: "Messages from seq 1" }).getByText("a2").waitFor();
+    await h.shot("15-stream-tiered");
+  });
+
   it("purges and deletes a stream only after confirming", async () => {
     await h.goto("/streams/acme/events.0");
     await h.page.getByRole("button", { name: "Purge…" }).click();
@@ -234,9 +296,34 @@ describe("dashboard pages against a two-node cluster", { timeout: 120_000 }, () 
       .waitFor(WAIT);
     await h.shot("11-jobs");
 
+    const acmeId = (
+      await h.api<{ items: { id: string; name: string }[] }>("GET", "/v1/admin/tenants")
+    ).body.items.find((t) => t.name === "acme")!.id;
+    const docsKey = (
+      await h.api<{ secret: string }>("POST", `/v1/admin/tenants/${acmeId}/keys`, {
+        name: "docs",
+        scopes: ["docs:read", "docs:write"],
+      })
+    ).body.secret;
+    const doc = await h.api<{ document_id: string }>(
+      "POST",
+      "/v1/docs",
+      { title: "Runbook" },
+      { key: docsKey },
+    );
+    expect(doc.status).toBe(201);
     await h.goto("/documents");
     await h.page.getByRole("heading", { name: "Documents", level: 1 }).waitFor();
-    await h.page.locator(".empty, table").first().waitFor(WAIT);
+    const docRow = h.page
+      .getByRole("table", { name: "Documents" })
+      .getByRole("row", { name: new RegExp(doc.body.document_id) });
+    await docRow.waitFor(WAIT);
+    // Not compacted yet: all change rows, in PostgreSQL.
+    expect(await docRow.locator("[data-tier]").getAttribute("data-tier")).toBe("hot");
+    const text = (await docRow.textContent()) ?? "";
+    expect(text).toContain("no snapshot yet");
+    expect(text).toMatch(/\d+ changes? \(/);
+    expect(text).toContain("acme");
     await h.shot("12-documents");
   });
 });

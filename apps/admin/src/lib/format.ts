@@ -60,3 +60,11 @@ export function formatTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(11, 19)} UTC`;
 }
+
+/** `0.02/s`, `1.5/s`, `1,250/s`: two decimals below 1, one below 100, whole numbers above. */
+export function formatRate(perSecond: number, unit = ""): string {
+  const n = Math.max(0, perSecond || 0);
+  const digits = n >= 100 ? 0 : n >= 1 ? 1 : 2;
+  const shown = digits === 0 ? formatNumber(Math.round(n)) : String(Number(n.toFixed(digits)));
+  return `${shown}${unit ? ` ${unit}` : ""}/s`;
+}

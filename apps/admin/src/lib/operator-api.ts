@@ -19,7 +19,9 @@ import {
   type StreamDetail,
   type StreamMessage,
   type StreamRow,
+  type TenantTraffic,
   type Throughput,
+  type TierResult,
 } from "./operator-types";
 
 type Query = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -61,6 +63,12 @@ export class OperatorApi extends StrataAdminClient {
     this.call<{ purged: number }>("POST", `${streamPath(tenant, name)}/purge`);
   deleteStream = (tenant: string, name: string) =>
     this.call<void>("DELETE", streamPath(tenant, name));
+  /** Everything outside the dedup window, however few messages, not the stream's policy. */
+  tierStream = (tenant: string, name: string) =>
+    this.call<TierResult>("POST", `${streamPath(tenant, name)}/tier`, undefined, {
+      older_than_seconds: 0,
+      min_messages: 1,
+    });
   lag = (q: { min_lag?: number } = {}) =>
     this.call<{ items: LagRow[]; threshold?: number }>("GET", "/v1/admin/lag", q);
   alerts = (q: { open?: boolean; kind?: string; limit?: number } = {}) =>
@@ -90,6 +98,8 @@ export class OperatorApi extends StrataAdminClient {
     this.call<InventoryPage>("GET", "/v1/admin/inventory", q);
   throughput = (q: { limit?: number } = {}) =>
     this.call<Throughput>("GET", "/v1/admin/throughput", q);
+  tenantTraffic = (q: { limit?: number } = {}) =>
+    this.call<TenantTraffic>("GET", "/v1/admin/tenants/traffic", q);
   /** 404 while the documents capability is not in this API. */
   docs = (q: { tenant?: string; limit?: number } = {}) =>
     this.call<{ items: DocRow[]; next_after?: string | null }>("GET", "/v1/admin/docs", q);
@@ -110,7 +120,12 @@ export class OperatorApi extends StrataAdminClient {
     return `${this.baseUrl}${path}${search ? `?${search}` : ""}`;
   }
 
-  private async call<T = unknown>(method: string, path: string, query?: Query): Promise<T> {
+  private async call<T = unknown>(
+    method: string,
+    path: string,
+    query?: Query,
+    body?: unknown,
+  ): Promise<T> {
     const url = this.url(path, query);
     let res: Response;
     let text: string;
@@ -120,7 +135,9 @@ export class OperatorApi extends StrataAdminClient {
         headers: {
           authorization: `Bearer ${this.token}`,
           accept: "application/json, application/problem+json",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
+        body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(TIMEOUT_MS),
         cache: "no-store",
       });

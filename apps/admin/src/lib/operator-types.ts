@@ -223,3 +223,37 @@ export interface DocRow {
   readonly owner?: { readonly node_id: string; readonly epoch: number } | null;
   readonly updated_at?: string;
 }
+
+/** Operations by kind and the payload bytes they carried (`GET /v1/admin/tenants/traffic`). */
+export interface TrafficCounts {
+  readonly messages_appended: number;
+  readonly kv_writes: number;
+  readonly doc_changes: number;
+  readonly bytes_written: number;
+}
+
+export interface TenantTrafficRow {
+  readonly tenant: { readonly id: string; readonly name: string };
+  /** Over the last `window_seconds`, summed over the nodes. */
+  readonly recent: TrafficCounts;
+  /** Since each node started. */
+  readonly totals: TrafficCounts;
+  readonly ops_per_second: number;
+  readonly bytes_per_second: number;
+}
+
+export interface TenantTraffic {
+  readonly window_seconds: number;
+  /** Busiest first. */
+  readonly items: readonly TenantTrafficRow[];
+  readonly nodes: readonly string[];
+  readonly unreachable_nodes: readonly string[];
+}
+
+/** What `POST /v1/admin/streams/{tenant}/{name}/tier` moved to the object store. */
+export interface TierResult {
+  readonly segments: number;
+  readonly messages: number;
+  readonly object_bytes: number;
+  readonly orphans_deleted: number;
+}

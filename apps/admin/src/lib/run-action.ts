@@ -8,16 +8,17 @@ import { type OperatorApi } from "./operator-api";
 
 /**
  * Runs a mutation for a server action: on success the listed pages are
- * re-rendered and `done` is said; a failure comes back as words for the form;
+ * re-rendered and `done` is said (or made from the call's result); a failure comes back as words for the form;
  * a token the API refuses ends the session.
  */
-export async function runAction(
-  call: (api: OperatorApi) => Promise<unknown>,
-  options: { revalidate?: readonly string[]; done?: string } = {},
+export async function runAction<T>(
+  call: (api: OperatorApi) => Promise<T>,
+  options: { revalidate?: readonly string[]; done?: string | ((result: T) => string) } = {},
 ): Promise<ActionState> {
   const api = await adminClient();
+  let result: T;
   try {
-    await call(api);
+    result = await call(api);
   } catch (err) {
     if (err instanceof StrataError && err.status === 401) redirect("/login?reason=expired");
     const failure = describeFailure(err, api.baseUrl);
@@ -26,7 +27,8 @@ export async function runAction(
     };
   }
   for (const path of options.revalidate ?? []) revalidatePath(path);
-  return { done: options.done ?? "Done." };
+  const { done } = options;
+  return { done: typeof done === "function" ? done(result) : (done ?? "Done.") };
 }
 
 /** A form field as a string ("" when absent). */

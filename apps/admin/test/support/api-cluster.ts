@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@strata/db/embedded";
@@ -32,6 +34,8 @@ export class ApiCluster {
   private constructor(
     readonly db: TestDatabase,
     readonly adminToken: string,
+    /** The cold tier (local object store) all nodes share. */
+    readonly objectsDir: string,
     private readonly env: Record<string, string>,
   ) {}
 
@@ -40,8 +44,11 @@ export class ApiCluster {
     await requireReachable(redisUrl);
     const token = `e2e-operator-${randomBytes(12).toString("hex")}`;
     const db = await createTestDatabase();
-    const cluster = new ApiCluster(db, token, {
+    const objectsDir = mkdtempSync(join(tmpdir(), "strata-e2e-objects-"));
+    const cluster = new ApiCluster(db, token, objectsDir, {
       DATABASE_URL: db.url,
+      STRATA_OBJECTS_DRIVER: "local",
+      STRATA_OBJECTS_DIR: objectsDir,
       REDIS_URL: redisUrl,
       STRATA_REDIS_PREFIX: `e2e${randomBytes(4).toString("hex")}`,
       STRATA_ADMIN_TOKEN: token,
@@ -93,6 +100,7 @@ export class ApiCluster {
       n.child.kill("SIGKILL");
     }
     await this.db.drop().catch(() => {});
+    rmSync(this.objectsDir, { recursive: true, force: true });
   }
 }
 

@@ -48,7 +48,8 @@ export class AdminDocsController {
         change_bytes: d.changeBytes,
         snapshots: d.snapshots,
         snapshot_bytes: d.snapshotBytes,
-        snapshot_tier: d.snapshotTier,
+        // null until the first snapshot (the query's outer join alone would say "hot").
+        snapshot_tier: d.snapshots > 0 ? d.snapshotTier : null,
         owner: d.owner ? { node_id: d.owner.nodeId, epoch: d.owner.epoch } : null,
         updated_at: d.updatedAt.toISOString(),
       })),

@@ -125,4 +125,14 @@ export class AdminInventoryPg {
       }),
     );
   }
+
+  /** Names of the given tenants by id; a deleted tenant is absent. */
+  async tenantNames(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ id: string; name: string }>(
+      "select id, name from tenants where id = any($1::uuid[])",
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
 }

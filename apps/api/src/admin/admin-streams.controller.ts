@@ -1,11 +1,11 @@
 import { Controller, Get, Inject, Query, UseGuards } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { StreamsService } from "@strata/core";
-import { ClusterAdminPg, PlacementPg, type Pool, type TierSplit, tierSplit } from "@strata/db";
+import { ClusterAdminPg, type Pool, type TierSplit, tierSplit } from "@strata/db";
 import { z } from "zod";
-import { CLUSTER_SECRET, CLUSTER_SECRET_HEADER } from "../cluster/cluster-secret.js";
-import { PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
+import { PG_POOL } from "../config/runtime.js";
 import { AdminInventoryPg } from "./admin-inventory.pg.js";
+import { NodeFanOut } from "./node-fan-out.js";
 import { OperatorGuard } from "./operator.guard.js";
 
 const streamsQuery = z.strictObject({
@@ -33,10 +33,8 @@ interface Subscriber {
 export class AdminStreamsController {
   constructor(
     private readonly cluster: ClusterAdminPg,
-    private readonly placement: PlacementPg,
     private readonly streams: StreamsService,
-    @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(CLUSTER_SECRET) private readonly secret: string,
+    private readonly fanOut: NodeFanOut,
     private readonly inventory: AdminInventoryPg,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
@@ -91,31 +89,18 @@ export class AdminStreamsController {
   }
 
   private async subscribers(): Promise<{ subscribers: Subscriber[]; unreachable: string[] }> {
-    const me = this.runtime.node.identity.id;
+    const me = this.fanOut.selfId;
     const local: Subscriber[] = this.streams
       .subscriptions()
       .map((s) => ({ node_id: me, stream_id: s.streamId, next_seq: s.nextSeq, state: s.state }));
-    const others = (await this.placement.aliveNodes()).filter((n) => n.id !== me);
-    const unreachable: string[] = [];
-    const remote = await Promise.all(
-      others.map(async (n) => {
-        try {
-          const res = await fetch(`${n.address}/internal/node/subscriptions`, {
-            headers: { [CLUSTER_SECRET_HEADER]: this.secret },
-            signal: AbortSignal.timeout(2000),
-          });
-          const body = (await res.json()) as {
-            node_id: string;
-            items: Omit<Subscriber, "node_id">[];
-          };
-          return body.items.map((i) => ({ ...i, node_id: body.node_id }));
-        } catch {
-          unreachable.push(n.id);
-          return [];
-        }
-      }),
+    const { answers, unreachable } = await this.fanOut.askOthers(
+      "/internal/node/subscriptions",
+      (body) => {
+        const b = body as { node_id: string; items: Omit<Subscriber, "node_id">[] };
+        return b.items.map((i) => ({ ...i, node_id: b.node_id }));
+      },
     );
-    return { subscribers: [...local, ...remote.flat()], unreachable };
+    return { subscribers: [...local, ...answers.flat()], unreachable };
   }
 }
 

@@ -1,9 +1,8 @@
-import { Controller, Get, Inject, Query, UseGuards } from "@nestjs/common";
+import { Controller, Get, Query, UseGuards } from "@nestjs/common";
 import { ApiBearerAuth, ApiExcludeController, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { PlacementPg } from "@strata/db";
 import { z } from "zod";
-import { CLUSTER_SECRET, CLUSTER_SECRET_HEADER } from "../cluster/cluster-secret.js";
 import { ClusterGuard } from "../cluster/internal.controller.js";
+import { NodeFanOut } from "./node-fan-out.js";
 import { OperatorGuard } from "./operator.guard.js";
 import { type ThroughputPoint, ThroughputSampler } from "./throughput-sampler.js";
 
@@ -29,34 +28,19 @@ interface NodeThroughput {
 export class AdminThroughputController {
   constructor(
     private readonly sampler: ThroughputSampler,
-    private readonly placement: PlacementPg,
-    @Inject(CLUSTER_SECRET) private readonly secret: string,
+    private readonly fanOut: NodeFanOut,
   ) {}
 
   @Get()
   @ApiOperation({ summary: "Per-second throughput of each node and of the cluster" })
   async throughput(@Query({ schema: throughputQuery }) q: z.infer<typeof throughputQuery>) {
-    const me = this.sampler.nodeId;
-    const others = (await this.placement.aliveNodes()).filter((n) => n.id !== me);
-    const unreachable: string[] = [];
-    const remote = await Promise.all(
-      others.map(async (n): Promise<NodeThroughput | null> => {
-        try {
-          const res = await fetch(`${n.address}/internal/admin/throughput?limit=${q.limit}`, {
-            headers: { [CLUSTER_SECRET_HEADER]: this.secret },
-            signal: AbortSignal.timeout(2000),
-          });
-          if (!res.ok) throw new Error(String(res.status));
-          return (await res.json()) as NodeThroughput;
-        } catch {
-          unreachable.push(n.id);
-          return null;
-        }
-      }),
+    const { answers: remote, unreachable } = await this.fanOut.askOthers(
+      `/internal/admin/throughput?limit=${q.limit}`,
+      (body) => body as NodeThroughput,
     );
     const nodes = [
-      { node_id: me, points: this.sampler.recent(q.limit) },
-      ...remote.filter((r): r is NodeThroughput => r !== null),
+      { node_id: this.sampler.nodeId, points: this.sampler.recent(q.limit) },
+      ...remote,
     ];
     return { nodes, total: addUp(nodes), unreachable_nodes: unreachable };
   }

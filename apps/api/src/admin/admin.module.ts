@@ -10,6 +10,8 @@ import {
   AdminThroughputController,
   InternalThroughputController,
 } from "./admin-throughput.controller.js";
+import { AdminTrafficController, InternalTrafficController } from "./admin-traffic.controller.js";
+import { NodeFanOut } from "./node-fan-out.js";
 import { OperatorAccess } from "./operator-access.js";
 import { ThroughputSampler } from "./throughput-sampler.js";
 import { AdminAlertsController } from "./admin-alerts.controller.js";
@@ -25,6 +27,7 @@ import { AdminTieringController } from "../tiering/admin-tiering.controller.js";
 @Module({
   imports: [HealthModule, KvModule],
   controllers: [
+    AdminTrafficController,
     AdminTenantsController,
     AdminOverviewController,
     AdminClusterController,
@@ -38,7 +41,8 @@ import { AdminTieringController } from "../tiering/admin-tiering.controller.js";
     AdminInventoryController,
     AdminThroughputController,
     InternalThroughputController,
+    InternalTrafficController,
   ],
-  providers: [OperatorGuard, OperatorAccess, AdminInventoryPg, ThroughputSampler],
+  providers: [OperatorGuard, OperatorAccess, AdminInventoryPg, ThroughputSampler, NodeFanOut],
 })
 export class AdminModule {}

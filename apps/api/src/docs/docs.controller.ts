@@ -58,7 +58,8 @@ export class DocsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const init = initFrom(body);
-    await this.quotas.admitWrite(p.tenant.id);
+    const bytes = init.kind === "binary" ? init.bytes.byteLength : 0;
+    await this.quotas.admitWrite(p.tenant.id, { op: "doc_changes", bytes });
     const { documentId, heads } = await this.docs.create(p, init);
     void reply.status(201).header("location", `/v1/docs/${documentId}`);
     return { document_id: documentId, url: documentUrl(documentId), heads };
@@ -134,7 +135,7 @@ export class DocsController {
         "Send Automerge changes as binary (Content-Type: application/octet-stream).",
       );
     }
-    await this.quotas.admitWrite(p.tenant.id);
+    await this.quotas.admitWrite(p.tenant.id, { op: "doc_changes", bytes: body.byteLength });
     return this.docs.applyBody(p, id, body);
   }
 

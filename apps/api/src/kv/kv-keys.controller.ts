@@ -73,8 +73,9 @@ export class KvKeysController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const key = keyFromUrl(request);
-    await this.quotas.admitWrite(p.tenant.id);
-    const { revision } = await this.kv.put(p, bucket, key, bodyBytes(body), {
+    const value = bodyBytes(body);
+    await this.quotas.admitWrite(p.tenant.id, { op: "kv_writes", bytes: value.byteLength });
+    const { revision } = await this.kv.put(p, bucket, key, value, {
       ttlSeconds: ttlHeader(headers),
       compare: preconditions(key, headers),
     });
@@ -174,7 +175,10 @@ export class KvKeysController {
     @Body({ schema: kvTxnBody }) body: KvTxnBody,
   ) {
     const { compares, ops } = txnFromBody(body);
-    if (ops.length > 0) await this.quotas.admitWrite(p.tenant.id);
+    if (ops.length > 0) {
+      const bytes = ops.reduce((n, o) => n + (o.op === "put" ? o.value.byteLength : 0), 0);
+      await this.quotas.admitWrite(p.tenant.id, { op: "kv_writes", count: ops.length, bytes });
+    }
     const { revision } = await this.kv.txn(p, bucket, compares, ops);
     return { succeeded: true, revision };
   }

@@ -106,7 +106,8 @@ export class StreamsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const messages = parseAppendBody(body, headers);
-    await this.quotas.admitAppend(p.tenant.id, messages.length);
+    const bytes = messages.reduce((n, m) => n + m.value.byteLength, 0);
+    await this.quotas.admitAppend(p.tenant.id, messages.length, bytes);
     const result = await this.streams.append(p, streamName, messages, {
       expectedLastSeq: expectedLastSeq(headers),
       ack: q.ack,

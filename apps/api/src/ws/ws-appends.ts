@@ -158,6 +158,7 @@ export class AppendPipeline {
     await this.quotas?.admitAppend(
       this.principal.tenant.id,
       batch.map((u) => u.messages.length),
+      batch.reduce((n, u) => n + u.bytes, 0),
     );
     return this.streams.append(this.principal, stream, messages, {
       expectedLastSeq: first.expectedLastSeq,

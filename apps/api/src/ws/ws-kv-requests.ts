@@ -69,13 +69,17 @@ export class KvRequests {
     const { principal, kv } = this;
     const tenant = principal.tenant.id;
     // The tenant's stored-bytes quota, as for REST writes.
-    const admitted = <T>(write: () => Promise<T>) =>
-      this.quotas ? this.quotas.admitWrite(tenant).then(write) : write();
+    const admitted = <T>(write: () => Promise<T>, count = 1, bytes = 0) =>
+      this.quotas
+        ? this.quotas.admitWrite(tenant, { op: "kv_writes", count, bytes }).then(write)
+        : write();
     switch (f.type) {
       case "kv.put": {
         const compare = condition(f.key, f.if_revision, f.if_absent);
         const opts = { ttlSeconds: f.ttl_seconds, compare };
-        admitted(() => kv.put(principal, f.bucket, f.key, frameValue(f), opts)).then((r) => {
+        const value = frameValue(f);
+        const put = () => kv.put(principal, f.bucket, f.key, value, opts);
+        admitted(put, 1, value.byteLength).then((r) => {
           answered();
           if (!this.closed) this.out.ack({ id: f.id, revision: r.revision });
         }, failed);
@@ -88,7 +92,9 @@ export class KvRequests {
           ttlSeconds: e.ttl_seconds,
           compare: condition(e.key, e.if_revision, e.if_absent),
         }));
-        admitted(() => kv.putBatch(principal, f.bucket, puts)).then((outcomes) => {
+        const bytes = puts.reduce((n, e) => n + e.value.byteLength, 0);
+        const putAll = () => kv.putBatch(principal, f.bucket, puts);
+        admitted(putAll, puts.length, bytes).then((outcomes) => {
           answered();
           if (this.closed) return;
           this.out.results(

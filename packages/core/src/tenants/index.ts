@@ -7,3 +7,5 @@ export * from "./tenant.js";
 export * from "./tenant.schemas.js";
 export * from "./access-token.js";
 export * from "./quotas.js";
+export * from "./tenant-traffic.js";
+export * from "./tenant-traffic.schemas.js";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type Clock } from "../common/clock.js";
 import { TooManyRequests } from "../errors.js";
 import { type TenantId } from "./tenant.js";
+import { TenantTraffic, type TrafficOp } from "./tenant-traffic.js";
 
 const positiveInt = z
   .number()
@@ -110,18 +111,27 @@ export class TenantQuotaGuard {
   private readonly buckets = new Map<TenantId, TokenBucket>();
   private readonly connections = new Map<TenantId, number>();
   private readonly appended = new Map<TenantId, { at: number; n: number }[]>();
+  /** What each tenant's admitted requests asked of this node, for the operator's traffic view. */
+  readonly traffic: TenantTraffic;
 
   constructor(
     private readonly source: QuotaSource,
     private readonly clock: Clock,
     private readonly options: QuotaGuardOptions,
-  ) {}
+  ) {
+    this.traffic = new TenantTraffic(clock);
+  }
 
   /**
    * Before appending `messages` messages (or several requests' worth, all or
-   * none): stored_bytes, then messages_per_second.
+   * none): stored_bytes, then messages_per_second. `bytes` (their values)
+   * only feeds the traffic counters.
    */
-  async admitAppend(tenantId: TenantId, messages: number | readonly number[]): Promise<void> {
+  async admitAppend(
+    tenantId: TenantId,
+    messages: number | readonly number[],
+    bytes = 0,
+  ): Promise<void> {
     const q = await this.quotas(tenantId);
     await this.checkStoredBytes(tenantId, q);
     if (q.messages_per_second !== undefined) {
@@ -138,12 +148,21 @@ export class TenantQuotaGuard {
         );
       }
     }
-    this.record(tenantId, typeof messages === "number" ? messages : sum(messages));
+    const n = typeof messages === "number" ? messages : sum(messages);
+    this.record(tenantId, n);
+    this.traffic.record(tenantId, "messages_appended", n, bytes);
   }
 
-  /** Before a write that stores bytes (KV put, document change). */
-  async admitWrite(tenantId: TenantId): Promise<void> {
+  /**
+   * Before a write that stores bytes (KV put, document change); `traffic`
+   * says what it is, for the traffic counters (`count` operations, default 1).
+   */
+  async admitWrite(
+    tenantId: TenantId,
+    traffic?: { op: Exclude<TrafficOp, "messages_appended">; count?: number; bytes?: number },
+  ): Promise<void> {
     await this.checkStoredBytes(tenantId, await this.quotas(tenantId));
+    if (traffic) this.traffic.record(tenantId, traffic.op, traffic.count ?? 1, traffic.bytes);
   }
 
   /** Counts a new connection; call the returned function once when it closes. */

@@ -12,7 +12,7 @@ import { TopTenants } from "@/features/overview/top-tenants";
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
-  const { health, overview, nodes, alerts, inventory } = await loadOverview();
+  const { health, overview, nodes, alerts, inventory, traffic } = await loadOverview();
   const unreachable = !health.ok && !overview.ok;
   return (
     <>
@@ -37,7 +37,7 @@ export default async function OverviewPage() {
           {inventory.ok ? (
             <div className="grid">
               <StorageCard inventory={inventory.data} />
-              <TopTenants items={inventory.data.items} />
+              <TopTenants items={inventory.data.items} traffic={traffic} />
             </div>
           ) : (
             <ApiFailureNotice failure={inventory.failure} />

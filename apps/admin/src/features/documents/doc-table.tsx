@@ -1,85 +1,87 @@
+import { DataTable } from "@/components/data-table";
+import { OwnerCell } from "@/components/owner-cell";
 import { DateTime } from "@/components/date-time";
 import { formatBytes, formatNumber } from "@/lib/format";
 import { type DocRow } from "@/lib/operator-types";
-
-const tierOf = (d: DocRow) => d.tier ?? d.snapshot_tier ?? undefined;
+import { docTier } from "./doc-tier";
 
 const tenantName = (d: DocRow) =>
   typeof d.tenant === "string" ? d.tenant : (d.tenant?.name ?? d.tenant_id ?? "—");
 
 /**
  * Documents with their size, heads, and how much is still change rows versus
- * folded into a snapshot (what compaction has left to do). Fields the API
- * does not send show as "—".
+ * folded into a snapshot (what compaction has left to do), and the
+ * snapshot's tier. Fields the API does not send show as "—".
  */
 export function DocTable({ docs }: { readonly docs: readonly DocRow[] }) {
-  const tiers = docs.some((d) => typeof tierOf(d) === "string");
   return (
-    <table className="table">
-      <caption className="visually-hidden">Documents</caption>
-      <thead>
-        <tr>
-          <th scope="col">Document</th>
-          <th scope="col">Tenant</th>
-          <th scope="col" className="num">
-            Size
-          </th>
-          <th scope="col">Changes vs snapshot</th>
-          <th scope="col">Heads</th>
-          <th scope="col">Owner</th>
-          {tiers && <th scope="col">Tier</th>}
-          <th scope="col">Updated</th>
-        </tr>
-      </thead>
-      <tbody>
-        {docs.map((d, i) => (
-          <tr key={String(d.id ?? d.document_id ?? i)}>
-            <th scope="row">
-              <code title={d.url}>{d.document_id ?? String(d.id ?? "?")}</code>
-            </th>
-            <td>{tenantName(d)}</td>
-            <td className="num">{typeof d.bytes === "number" ? formatBytes(d.bytes) : "—"}</td>
-            <td className="small">
-              {typeof d.changes === "number" ? (
-                <>
-                  {formatNumber(d.changes)} change rows
-                  {typeof d.change_bytes === "number" && ` (${formatBytes(d.change_bytes)})`}
-                  {typeof d.snapshots === "number" && (
-                    <>
-                      {" "}
-                      · {formatNumber(d.snapshots)} snapshot{d.snapshots === 1 ? "" : "s"}
-                      {typeof d.snapshot_bytes === "number" &&
-                        ` (${formatBytes(d.snapshot_bytes)})`}
-                    </>
-                  )}
-                </>
-              ) : (
-                "—"
-              )}
-            </td>
-            <td>
-              {d.heads?.length ? (
-                <code title={d.heads.join(", ")}>
-                  {d.heads.map((h) => h.slice(0, 8)).join(", ")}
-                </code>
-              ) : (
-                <span className="muted">none</span>
-              )}
-            </td>
-            <td>
-              {d.owner ? (
-                <>
-                  <code>{d.owner.node_id}</code> ({d.owner.epoch})
-                </>
-              ) : (
-                <span className="muted">unowned</span>
-              )}
-            </td>
-            {tiers && <td>{tierOf(d) ?? "—"}</td>}
-            <td>{d.updated_at ? <DateTime iso={d.updated_at} /> : "—"}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption="Documents"
+      rows={docs}
+      rowKey={(d) => String(d.id ?? d.document_id)}
+      columns={[
+        {
+          header: "Document",
+          cell: (d) => <code title={d.url}>{d.document_id ?? String(d.id ?? "?")}</code>,
+        },
+        { header: "Tenant", cell: tenantName },
+        {
+          header: "Size",
+          numeric: true,
+          cell: (d) => (typeof d.bytes === "number" ? formatBytes(d.bytes) : "—"),
+        },
+        { header: "Changes since snapshot", tone: () => "small", cell: changesCell },
+        { header: "Snapshot", tone: () => "small", cell: snapshotCell },
+        { header: "Tier", cell: tierCell },
+        {
+          header: "Heads",
+          cell: (d) =>
+            d.heads?.length ? (
+              <code title={d.heads.join(", ")}>{d.heads.map((h) => h.slice(0, 8)).join(", ")}</code>
+            ) : (
+              <span className="muted">none</span>
+            ),
+        },
+        {
+          header: "Owner",
+          cell: (d) => <OwnerCell owner={d.owner} />,
+        },
+        { header: "Updated", cell: (d) => (d.updated_at ? <DateTime iso={d.updated_at} /> : "—") },
+      ]}
+    />
+  );
+}
+
+function changesCell(d: DocRow) {
+  if (typeof d.changes !== "number") return "—";
+  return (
+    <>
+      {formatNumber(d.changes)} change{d.changes === 1 ? "" : "s"}
+      {typeof d.change_bytes === "number" && ` (${formatBytes(d.change_bytes)})`}
+    </>
+  );
+}
+
+function snapshotCell(d: DocRow) {
+  if (typeof d.snapshots !== "number") return "—";
+  if (d.snapshots === 0) return <span className="muted">none yet</span>;
+  return (
+    <>
+      {typeof d.snapshot_bytes === "number" ? formatBytes(d.snapshot_bytes) : "—"}
+      {d.snapshots > 1 && <span className="muted"> ({formatNumber(d.snapshots)} kept)</span>}
+    </>
+  );
+}
+
+function tierCell(d: DocRow) {
+  const t = docTier(d);
+  if (!t) return "—";
+  return (
+    <>
+      <span className={`badge ${t.tier === "cold" ? "badge-ok" : ""}`} data-tier={t.tier}>
+        {t.tier}
+      </span>
+      {t.note && <span className="muted small"> {t.note}</span>}
+    </>
   );
 }

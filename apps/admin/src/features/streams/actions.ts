@@ -2,7 +2,9 @@
 
 import { redirect } from "next/navigation";
 import { type ActionState } from "@/components/confirm-action";
+import { formatBytes, formatNumber } from "@/lib/format";
 import { field, runAction } from "@/lib/run-action";
+import { streamHref } from "./stream-table";
 
 export async function purgeStream(_previous: ActionState, form: FormData): Promise<ActionState> {
   const [tenant, name] = [field(form, "tenant"), field(form, "name")];
@@ -19,4 +21,16 @@ export async function deleteStream(_previous: ActionState, form: FormData): Prom
   });
   if (result.error) return result;
   redirect(`/streams?tenant=${encodeURIComponent(tenant)}`);
+}
+
+/** Tiers everything outside the dedup window now, and says what moved. */
+export async function tierStream(_previous: ActionState, form: FormData): Promise<ActionState> {
+  const [tenant, name] = [field(form, "tenant"), field(form, "name")];
+  return runAction((api) => api.tierStream(tenant, name), {
+    revalidate: ["/streams", streamHref(tenant, name)],
+    done: (r) =>
+      r.messages === 0
+        ? "Tiered: nothing to move (every message is within the dedup window or already cold)."
+        : `Tiered: moved ${formatNumber(r.messages)} messages in ${formatNumber(r.segments)} segment${r.segments === 1 ? "" : "s"} (${formatBytes(r.object_bytes)}) to the object store.`,
+  });
 }

@@ -1,12 +1,28 @@
 import { ConfirmAction } from "@/components/confirm-action";
 import { formatNumber } from "@/lib/format";
 import { type StreamDetail } from "@/lib/operator-types";
-import { deleteStream, purgeStream } from "./actions";
+import { deleteStream, purgeStream, tierStream } from "./actions";
 
 export function StreamActions({ stream }: { readonly stream: StreamDetail }) {
   const fields = { tenant: stream.tenant.name, name: stream.name };
   return (
     <div className="actions-row">
+      <ConfirmAction
+        label="Tier now…"
+        title={`Tier ${stream.name} now?`}
+        confirmLabel="Move to the object store"
+        pendingLabel="Tiering…"
+        action={tierStream}
+        fields={fields}
+        tone="normal"
+      >
+        <p>
+          Moves the hot messages of <strong>{stream.name}</strong> (tenant {stream.tenant.name})
+          into segments in the object store now, however few and however recent, instead of waiting
+          for the tiering policy. Messages inside the dedup window stay hot. Reads keep working
+          across both tiers.
+        </p>
+      </ConfirmAction>
       <ConfirmAction
         label="Purge…"
         title={`Purge ${stream.name}?`}

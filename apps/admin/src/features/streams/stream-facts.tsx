@@ -27,13 +27,14 @@ export function StreamFacts({ stream }: { readonly stream: StreamDetail }) {
           <dt>Bytes</dt>
           <dd>{formatBytes(stream.bytes)}</dd>
           <dt>Tiers</dt>
-          <dd>
+          <dd data-testid="stream-tiers">
             {stream.tiers ? (
               <>
                 hot {formatNumber(stream.tiers.hot.messages)} messages (
                 {formatBytes(stream.tiers.hot.bytes)}) · cold{" "}
                 {formatNumber(stream.tiers.cold.messages)} messages in{" "}
-                {formatNumber(stream.tiers.cold.segments)} segments (
+                {formatNumber(stream.tiers.cold.segments)} segment
+                {stream.tiers.cold.segments === 1 ? "" : "s"} (
                 {formatBytes(stream.tiers.cold.object_bytes)} stored)
               </>
             ) : (

@@ -1,4 +1,6 @@
 import Link from "next/link";
+import { DataTable } from "@/components/data-table";
+import { OwnerCell } from "@/components/owner-cell";
 import { formatBytes, formatNumber } from "@/lib/format";
 import { type StreamRow } from "@/lib/operator-types";
 
@@ -9,62 +11,53 @@ export function StreamTable({ streams }: { readonly streams: readonly StreamRow[
   // The tier column only once the API reports tiers (tiering is a later capability).
   const tiers = streams.some((s) => s.tiers);
   return (
-    <table className="table">
-      <caption className="visually-hidden">Streams</caption>
-      <thead>
-        <tr>
-          <th scope="col">Stream</th>
-          <th scope="col">Tenant</th>
-          <th scope="col" className="num">
-            Messages
-          </th>
-          <th scope="col" className="num">
-            Bytes
-          </th>
-          <th scope="col" className="num">
-            Last seq
-          </th>
-          {tiers && <th scope="col">Hot / cold</th>}
-          <th scope="col">Owner (epoch)</th>
-          <th scope="col" className="num">
-            Max lag
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {streams.map((s) => (
-          <tr key={s.id}>
-            <th scope="row">
-              <Link href={streamHref(s.tenant.name, s.name)}>{s.name}</Link>
-            </th>
-            <td>
-              <Link href={`/streams?tenant=${encodeURIComponent(s.tenant.name)}`}>
-                {s.tenant.name}
-              </Link>
-            </td>
-            <td className="num">{s.messages === undefined ? "—" : formatNumber(s.messages)}</td>
-            <td className="num">{s.bytes === undefined ? "—" : formatBytes(s.bytes)}</td>
-            <td className="num">{formatNumber(s.head)}</td>
-            {tiers && (
-              <td className="small">
-                {s.tiers
-                  ? `${formatNumber(s.tiers.hot.messages)} / ${formatNumber(s.tiers.cold.messages)} msgs`
-                  : "—"}
-              </td>
-            )}
-            <td>
-              {s.owner ? (
-                <>
-                  <code>{s.owner.node_id}</code> ({s.owner.epoch})
-                </>
-              ) : (
-                <span className="muted">unowned</span>
-              )}
-            </td>
-            <td className={`num ${s.max_lag > 0 ? "text-warn" : ""}`}>{formatNumber(s.max_lag)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption="Streams"
+      rows={streams}
+      rowKey={(s) => s.id}
+      columns={[
+        {
+          header: "Stream",
+          cell: (s) => <Link href={streamHref(s.tenant.name, s.name)}>{s.name}</Link>,
+        },
+        {
+          header: "Tenant",
+          cell: (s) => (
+            <Link href={`/streams?tenant=${encodeURIComponent(s.tenant.name)}`}>
+              {s.tenant.name}
+            </Link>
+          ),
+        },
+        {
+          header: "Messages",
+          numeric: true,
+          cell: (s) => (s.messages === undefined ? "—" : formatNumber(s.messages)),
+        },
+        {
+          header: "Bytes",
+          numeric: true,
+          cell: (s) => (s.bytes === undefined ? "—" : formatBytes(s.bytes)),
+        },
+        { header: "Last seq", numeric: true, cell: (s) => formatNumber(s.head) },
+        tiers && {
+          header: "Hot / cold",
+          tone: () => "small",
+          cell: (s) =>
+            s.tiers
+              ? `${formatNumber(s.tiers.hot.messages)} / ${formatNumber(s.tiers.cold.messages)} msgs`
+              : "—",
+        },
+        {
+          header: "Owner (epoch)",
+          cell: (s) => <OwnerCell owner={s.owner} />,
+        },
+        {
+          header: "Max lag",
+          numeric: true,
+          tone: (s) => (s.max_lag > 0 ? "text-warn" : undefined),
+          cell: (s) => formatNumber(s.max_lag),
+        },
+      ]}
+    />
   );
 }

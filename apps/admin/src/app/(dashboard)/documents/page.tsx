@@ -1,7 +1,7 @@
 import { type Metadata } from "next";
-import Link from "next/link";
 import { ApiFailureNotice } from "@/components/api-failure";
 import { EmptyState } from "@/components/empty-state";
+import { TenantFilter } from "@/components/tenant-filter";
 import { DocTable } from "@/features/documents/doc-table";
 import { load } from "@/lib/admin-api";
 import { firstParam, type SearchParams } from "@/lib/search-params";
@@ -20,20 +20,7 @@ export default async function DocumentsPage({
   return (
     <>
       <h1>Documents</h1>
-      <form method="get" className="inline-form filter-form" aria-label="Filter documents">
-        <div className="field">
-          <label htmlFor="f-tenant">Tenant (name or id)</label>
-          <input id="f-tenant" name="tenant" defaultValue={tenant ?? ""} autoComplete="off" />
-        </div>
-        <div className="filter-actions">
-          <button type="submit" className="button">
-            Filter
-          </button>
-          <Link href="/documents" className="button button-quiet">
-            Clear
-          </Link>
-        </div>
-      </form>
+      <TenantFilter label="Filter documents" href="/documents" tenant={tenant} />
       {unavailable ? (
         <EmptyState>
           <p>The documents capability is not available on this API yet.</p>

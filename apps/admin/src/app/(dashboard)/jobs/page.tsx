@@ -1,5 +1,6 @@
 import { type Metadata } from "next";
 import { ApiFailureNotice } from "@/components/api-failure";
+import { DataTable } from "@/components/data-table";
 import { DateTime } from "@/components/date-time";
 import { LiveRefresh } from "@/components/live-refresh";
 import { RetryButton } from "@/features/jobs/retry-button";
@@ -30,92 +31,67 @@ export default async function JobsPage() {
         <ApiFailureNotice failure={jobs.failure} />
       ) : (
         <>
-          <table className="table">
-            <caption className="visually-hidden">Queues</caption>
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col" className="num">
-                  Waiting
-                </th>
-                <th scope="col" className="num">
-                  Active
-                </th>
-                <th scope="col" className="num">
-                  Failed
-                </th>
-                <th scope="col" className="num">
-                  Completed
-                </th>
-                <th scope="col">Schedule</th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.data.items.map((q) => (
-                <tr key={q.name}>
-                  <th scope="row">
+          <DataTable
+            caption="Queues"
+            rows={jobs.data.items}
+            rowKey={(q) => q.name}
+            columns={[
+              {
+                header: "Queue",
+                cell: (q) => (
+                  <>
                     {q.name}
                     <div className="muted small">{PURPOSE[q.name] ?? ""}</div>
-                  </th>
-                  <td className="num">{formatNumber(q.waiting)}</td>
-                  <td className="num">{formatNumber(q.active)}</td>
-                  <td className={`num ${q.failed > 0 ? "text-bad" : ""}`}>
-                    {formatNumber(q.failed)}
-                  </td>
-                  <td className="num">{formatNumber(q.completed)}</td>
-                  <td>
-                    {q.every_ms ? (
-                      `every ${formatMs(q.every_ms)}`
-                    ) : (
-                      <span className="muted">on demand</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { header: "Waiting", numeric: true, cell: (q) => formatNumber(q.waiting) },
+              { header: "Active", numeric: true, cell: (q) => formatNumber(q.active) },
+              {
+                header: "Failed",
+                numeric: true,
+                tone: (q) => (q.failed > 0 ? "text-bad" : undefined),
+                cell: (q) => formatNumber(q.failed),
+              },
+              { header: "Completed", numeric: true, cell: (q) => formatNumber(q.completed) },
+              {
+                header: "Schedule",
+                cell: (q) =>
+                  q.every_ms ? (
+                    `every ${formatMs(q.every_ms)}`
+                  ) : (
+                    <span className="muted">on demand</span>
+                  ),
+              },
+            ]}
+          />
           <section aria-labelledby="failures-title">
             <h2 id="failures-title">Recent failures</h2>
-            {failures.length === 0 ? (
-              <p className="empty" role="status">
-                No recent failures. Failed jobs show here with their error, and can be retried once
-                the cause is fixed (jobs are idempotent).
-              </p>
-            ) : (
-              <table className="table">
-                <caption className="visually-hidden">Recent failures</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Queue</th>
-                    <th scope="col">Job</th>
-                    <th scope="col">When</th>
-                    <th scope="col">Error</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {failures.map((f) => (
-                    <tr key={`${f.queue}/${f.id}`}>
-                      <th scope="row">{f.queue}</th>
-                      <td>
-                        <code>{f.id}</code>
-                      </td>
-                      <td>
-                        <DateTime iso={f.at} seconds />
-                      </td>
-                      <td>
-                        <pre className="value value-small">{f.error}</pre>
-                      </td>
-                      <td>
-                        <RetryButton queue={f.queue} id={f.id} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <DataTable
+              caption="Recent failures"
+              rows={failures}
+              rowKey={(f) => `${f.queue}/${f.id}`}
+              empty={
+                <p>
+                  No recent failures. Failed jobs show here with their error, and can be retried
+                  once the cause is fixed (jobs are idempotent).
+                </p>
+              }
+              columns={[
+                { header: "Queue", cell: (f) => f.queue },
+                { header: "Job", cell: (f) => <code>{f.id}</code> },
+                { header: "When", cell: (f) => <DateTime iso={f.at} seconds /> },
+                {
+                  header: "Error",
+                  cell: (f) => <pre className="value value-small">{f.error}</pre>,
+                },
+                {
+                  header: "Actions",
+                  headerHidden: true,
+                  cell: (f) => <RetryButton queue={f.queue} id={f.id} />,
+                },
+              ]}
+            />
           </section>
         </>
       )}

@@ -1,7 +1,7 @@
 import { type Metadata } from "next";
-import Link from "next/link";
 import { ApiFailureNotice } from "@/components/api-failure";
 import { EmptyState } from "@/components/empty-state";
+import { TenantFilter } from "@/components/tenant-filter";
 import { BucketTable } from "@/features/kv/bucket-table";
 import { load } from "@/lib/admin-api";
 import { firstParam, type SearchParams } from "@/lib/search-params";
@@ -18,20 +18,7 @@ export default async function KvPage({
   return (
     <>
       <h1>KV buckets</h1>
-      <form method="get" className="inline-form filter-form" aria-label="Filter buckets">
-        <div className="field">
-          <label htmlFor="f-tenant">Tenant (name or id)</label>
-          <input id="f-tenant" name="tenant" defaultValue={tenant ?? ""} autoComplete="off" />
-        </div>
-        <div className="filter-actions">
-          <button type="submit" className="button">
-            Filter
-          </button>
-          <Link href="/kv" className="button button-quiet">
-            Clear
-          </Link>
-        </div>
-      </form>
+      <TenantFilter label="Filter buckets" href="/kv" tenant={tenant} />
       {!buckets.ok ? (
         <ApiFailureNotice failure={buckets.failure} />
       ) : buckets.data.items.length === 0 ? (

@@ -2,6 +2,7 @@ import { type Metadata } from "next";
 import Link from "next/link";
 import { ApiFailureNotice } from "@/components/api-failure";
 import { EmptyState } from "@/components/empty-state";
+import { TenantFilter } from "@/components/tenant-filter";
 import { StreamTable } from "@/features/streams/stream-table";
 import { load } from "@/lib/admin-api";
 import { firstParam, type SearchParams } from "@/lib/search-params";
@@ -20,20 +21,7 @@ export default async function StreamsPage({
   return (
     <>
       <h1>Streams</h1>
-      <form method="get" className="inline-form filter-form" aria-label="Filter streams">
-        <div className="field">
-          <label htmlFor="f-tenant">Tenant (name or id)</label>
-          <input id="f-tenant" name="tenant" defaultValue={tenant ?? ""} autoComplete="off" />
-        </div>
-        <div className="filter-actions">
-          <button type="submit" className="button">
-            Filter
-          </button>
-          <Link href="/streams" className="button button-quiet">
-            Clear
-          </Link>
-        </div>
-      </form>
+      <TenantFilter label="Filter streams" href="/streams" tenant={tenant} />
       {!page.ok ? (
         <ApiFailureNotice failure={page.failure} />
       ) : page.data.items.length === 0 ? (
