@@ -325,5 +325,12 @@ describe("dashboard pages against a two-node cluster", { timeout: 120_000 }, () 
     expect(text).toMatch(/\d+ changes? \(/);
     expect(text).toContain("acme");
     await h.shot("12-documents");
+
+    // The document's own page shows its content as JSON.
+    await docRow.getByRole("link", { name: doc.body.document_id }).click();
+    const content = h.page.getByLabel("Document content as JSON");
+    await content.waitFor(WAIT);
+    expect(JSON.parse((await content.textContent()) ?? "")).toEqual({ title: "Runbook" });
+    await h.shot("12b-document");
   });
 });

@@ -10,6 +10,7 @@ import {
   type Bucket,
   type ClusterNode,
   type DocRow,
+  type DocView,
   type InventoryPage,
   type KvEntryView,
   type KvKey,
@@ -103,6 +104,9 @@ export class OperatorApi extends StrataAdminClient {
   /** 404 while the documents capability is not in this API. */
   docs = (q: { tenant?: string; limit?: number } = {}) =>
     this.call<{ items: DocRow[]; next_after?: string | null }>("GET", "/v1/admin/docs", q);
+  /** One document's facts and content as JSON, read as its tenant. */
+  doc = (tenant: string, id: string) =>
+    this.call<DocView>("GET", `/v1/admin/docs/${seg(tenant)}/${seg(id)}`);
 
   /** A raw response, for streams (Server-Sent Events) the route handlers pass through. */
   async open(path: string, query: Query, signal: AbortSignal): Promise<Response> {

@@ -224,6 +224,20 @@ export interface DocRow {
   readonly updated_at?: string;
 }
 
+/** One document as its tenant reads it (`GET /v1/admin/docs/{tenant}/{id}`). */
+export interface DocView {
+  readonly tenant: { readonly id: string; readonly name: string };
+  readonly document_id: string;
+  readonly url: string;
+  readonly heads: readonly string[];
+  readonly changes: number;
+  readonly change_bytes: number;
+  readonly bytes: number;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly content: unknown;
+}
+
 /** Operations by kind and the payload bytes they carried (`GET /v1/admin/tenants/traffic`). */
 export interface TrafficCounts {
   readonly messages_appended: number;

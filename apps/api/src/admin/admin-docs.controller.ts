@@ -1,9 +1,11 @@
-import { Controller, Get, Inject, Query, UseGuards } from "@nestjs/common";
+import { Controller, Get, Inject, Param, Query, UseGuards } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { documentUrl, type DocumentId } from "@strata/core";
+import { documentUrl, type DocumentId, DocsService } from "@strata/core";
 import { DocAdminPg, type Pool } from "@strata/db";
 import { z } from "zod";
 import { PG_POOL } from "../config/runtime.js";
+import { docJson } from "../docs/docs.json.js";
+import { OperatorAccess, tenantRefSchema } from "./operator-access.js";
 import { OperatorGuard } from "./operator.guard.js";
 
 const docsQuery = z.strictObject({
@@ -23,8 +25,23 @@ const docsQuery = z.strictObject({
 export class AdminDocsController {
   private readonly docs: DocAdminPg;
 
-  constructor(@Inject(PG_POOL) pool: Pool) {
+  constructor(
+    @Inject(PG_POOL) pool: Pool,
+    private readonly documents: DocsService,
+    private readonly access: OperatorAccess,
+  ) {
     this.docs = new DocAdminPg(pool);
+  }
+
+  @Get(":tenant/:id")
+  @ApiOperation({
+    summary: "One document of a tenant as JSON ({…, content}), as the tenant reads it",
+  })
+  async one(@Param("tenant", { schema: tenantRefSchema }) t: string, @Param("id") id: string) {
+    const p = await this.access.principal(t);
+    const info = await this.documents.info(p, id);
+    const content = await this.documents.view(p, id, undefined);
+    return { tenant: p.tenant, ...docJson(info), content };
   }
 
   @Get()

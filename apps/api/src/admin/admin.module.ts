@@ -15,6 +15,7 @@ import { NodeFanOut } from "./node-fan-out.js";
 import { OperatorAccess } from "./operator-access.js";
 import { ThroughputSampler } from "./throughput-sampler.js";
 import { AdminAlertsController } from "./admin-alerts.controller.js";
+import { DocsModule } from "../docs/docs.module.js";
 import { AdminDocsController } from "./admin-docs.controller.js";
 import { AdminClusterController } from "./admin-cluster.controller.js";
 import { AdminStreamsController } from "./admin-streams.controller.js";
@@ -25,7 +26,7 @@ import { AdminTieringController } from "../tiering/admin-tiering.controller.js";
 
 /** The operator API under /v1/admin. */
 @Module({
-  imports: [HealthModule, KvModule],
+  imports: [HealthModule, KvModule, DocsModule],
   controllers: [
     AdminTrafficController,
     AdminTenantsController,

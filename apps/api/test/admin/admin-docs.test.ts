@@ -29,4 +29,24 @@ describe("operator document list", () => {
     ]);
     expect(items[0]!.changes).toBeGreaterThan(0);
   });
+
+  it("shows one document's content as JSON, by tenant name or id; another tenant's document is 404", async () => {
+    const { tenantId, secret } = await t.tenantWithKey(["docs:read", "docs:write"]);
+    const docs = new TenantClient(t.baseUrl, secret);
+    const { body } = await docs.json<{ document_id: string }>("POST", "/v1/docs", {
+      title: "plan",
+      items: [1, 2],
+    });
+    const res = await t.admin("GET", `/v1/admin/docs/${tenantId}/${body.document_id}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      tenant: { id: tenantId },
+      document_id: body.document_id,
+      content: { title: "plan", items: [1, 2] },
+    });
+    const other = await t.tenantWithKey(["docs:read"]);
+    const wrong = await t.admin("GET", `/v1/admin/docs/${other.tenantId}/${body.document_id}`);
+    expect(wrong.status).toBe(404);
+    expect(wrong.headers.get("content-type")).toMatch(/application\/problem\+json/);
+  });
 });

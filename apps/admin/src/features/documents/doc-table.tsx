@@ -1,9 +1,14 @@
+import Link from "next/link";
 import { DataTable } from "@/components/data-table";
 import { OwnerCell } from "@/components/owner-cell";
 import { DateTime } from "@/components/date-time";
 import { formatBytes, formatNumber } from "@/lib/format";
 import { type DocRow } from "@/lib/operator-types";
 import { docTier } from "./doc-tier";
+
+/** The document's page: its facts and its content as JSON. */
+export const docHref = (tenant: string, id: string) =>
+  `/documents/${encodeURIComponent(tenant)}/${encodeURIComponent(id)}`;
 
 const tenantName = (d: DocRow) =>
   typeof d.tenant === "string" ? d.tenant : (d.tenant?.name ?? d.tenant_id ?? "—");
@@ -22,7 +27,15 @@ export function DocTable({ docs }: { readonly docs: readonly DocRow[] }) {
       columns={[
         {
           header: "Document",
-          cell: (d) => <code title={d.url}>{d.document_id ?? String(d.id ?? "?")}</code>,
+          cell: (d) => {
+            const id = <code title={d.url}>{d.document_id ?? String(d.id ?? "?")}</code>;
+            const tenant = d.tenant_id ?? (typeof d.tenant === "object" ? d.tenant.id : undefined);
+            return d.document_id && tenant ? (
+              <Link href={docHref(tenant, d.document_id)}>{id}</Link>
+            ) : (
+              id
+            );
+          },
         },
         { header: "Tenant", cell: tenantName },
         {
