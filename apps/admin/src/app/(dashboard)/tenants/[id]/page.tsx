@@ -1,6 +1,6 @@
 import { type Metadata } from "next";
-import Link from "next/link";
 import { ApiFailureNotice } from "@/components/api-failure";
+import { Breadcrumb } from "@/components/breadcrumb";
 import { CreateKeyForm } from "@/features/tenants/create-key-form";
 import { KeyTable } from "@/features/tenants/key-table";
 import { loadTenant } from "@/features/tenants/load-tenant";
@@ -17,14 +17,10 @@ export default async function TenantPage({ params }: { readonly params: Promise<
   const inv = inventory.ok ? inventory.data.items[0] : undefined;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link href="/tenants">Tenants</Link>
-          </li>
-          <li aria-current="page">{tenant.ok ? tenant.data.name : id}</li>
-        </ol>
-      </nav>
+      <Breadcrumb
+        trail={[{ href: "/tenants", label: "Tenants" }]}
+        current={tenant.ok ? tenant.data.name : id}
+      />
       {tenant.ok ? (
         <>
           <div className="page-head">

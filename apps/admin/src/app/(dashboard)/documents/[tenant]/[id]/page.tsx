@@ -1,6 +1,6 @@
 import { type Metadata } from "next";
-import Link from "next/link";
 import { ApiFailureNotice } from "@/components/api-failure";
+import { Breadcrumb } from "@/components/breadcrumb";
 import { DateTime } from "@/components/date-time";
 import { load } from "@/lib/admin-api";
 import { formatBytes, formatNumber } from "@/lib/format";
@@ -18,21 +18,16 @@ export default async function DocumentPage({
   const doc = await load((api) => api.doc(tenant, id), { notFoundOn: [400, 404] });
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link href="/documents">Documents</Link>
-          </li>
-          <li>
-            <Link href={`/documents?tenant=${encodeURIComponent(tenant)}`}>
-              {doc.ok ? doc.data.tenant.name : tenant}
-            </Link>
-          </li>
-          <li aria-current="page">
-            <code>{id}</code>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb
+        trail={[
+          { href: "/documents", label: "Documents" },
+          {
+            href: `/documents?tenant=${encodeURIComponent(tenant)}`,
+            label: doc.ok ? doc.data.tenant.name : tenant,
+          },
+        ]}
+        current={<code>{id}</code>}
+      />
       <h1>Document</h1>
       {!doc.ok ? (
         <ApiFailureNotice failure={doc.failure} />

@@ -1,6 +1,6 @@
 import { type Metadata } from "next";
-import Link from "next/link";
 import { ApiFailureNotice } from "@/components/api-failure";
+import { Breadcrumb } from "@/components/breadcrumb";
 import { bucketHref } from "@/features/kv/bucket-table";
 import { KeyBrowser } from "@/features/kv/key-browser";
 import { KeyPanel } from "@/features/kv/key-panel";
@@ -36,17 +36,13 @@ export default async function BucketPage({
   const base = bucketHref(tenant, name);
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link href="/kv">KV</Link>
-          </li>
-          <li>
-            <Link href={`/kv?tenant=${encodeURIComponent(tenant)}`}>{tenant}</Link>
-          </li>
-          <li aria-current="page">{name}</li>
-        </ol>
-      </nav>
+      <Breadcrumb
+        trail={[
+          { href: "/kv", label: "KV" },
+          { href: `/kv?tenant=${encodeURIComponent(tenant)}`, label: tenant },
+        ]}
+        current={name}
+      />
       <h1>{name}</h1>
       {!bucket.ok ? (
         <ApiFailureNotice failure={bucket.failure} />

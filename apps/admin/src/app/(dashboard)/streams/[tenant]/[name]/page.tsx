@@ -1,6 +1,6 @@
 import { type Metadata } from "next";
-import Link from "next/link";
 import { ApiFailureNotice } from "@/components/api-failure";
+import { Breadcrumb } from "@/components/breadcrumb";
 import { browseParams } from "@/features/streams/browse-params";
 import { ConsumerTable } from "@/features/streams/consumer-table";
 import { LagChart } from "@/features/streams/lag-chart";
@@ -30,17 +30,13 @@ export default async function StreamPage({
       : null;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link href="/streams">Streams</Link>
-          </li>
-          <li>
-            <Link href={`/streams?tenant=${encodeURIComponent(t)}`}>{t}</Link>
-          </li>
-          <li aria-current="page">{n}</li>
-        </ol>
-      </nav>
+      <Breadcrumb
+        trail={[
+          { href: "/streams", label: "Streams" },
+          { href: `/streams?tenant=${encodeURIComponent(t)}`, label: t },
+        ]}
+        current={n}
+      />
       <div className="page-head">
         <h1>{n}</h1>
         {stream.ok && <StreamActions stream={stream.data} />}
