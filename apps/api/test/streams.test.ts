@@ -133,6 +133,25 @@ describe("append and read", () => {
     expect(await c.readAll("atomic")).toEqual([]);
   });
 
+  it("refuses a NUL or lone surrogate in a header or msg id, naming the field, while other appends commit", async () => {
+    await c.createStream("nul");
+    const bad = [
+      { messages: [{ value_text: "x", headers: { trace: "a\u0000b" } }] },
+      { messages: [{ value_text: "x", msg_id: "id\u0000" }] },
+      { messages: [{ value_text: "x", headers: { trace: "\ud800" } }] },
+    ];
+    const good = Array.from({ length: 20 }, (_, i) => c.append("nul", { value_text: `ok${i}` }));
+    const refused = await Promise.all(bad.map((b) => c.append("nul", b)));
+    expect(refused.map((r) => r.status)).toEqual([400, 400, 400]);
+    expect(
+      refused.map((r) => (r.body as unknown as { errors: { path: string }[] }).errors[0]!.path),
+    ).toEqual(["messages.0.headers.trace", "messages.0.msg_id", "messages.0.headers.trace"]);
+    expect((await Promise.all(good)).every((r) => r.status === 201)).toBe(true);
+    expect((await c.readAll("nul")).map((m) => m.seq)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+  });
+
   it("stores values larger than a row chunk and returns them intact", async () => {
     await c.createStream("large");
     const big = Buffer.alloc(3 * 1024 * 1024 + 17);

@@ -1,6 +1,6 @@
 import { Fenced } from "@strata/core";
 import type pg from "pg";
-import { inTransaction } from "./client.js";
+import { withClient } from "./client.js";
 
 /**
  * Proves the node lease inside a transaction (DESIGN §7). `FOR KEY SHARE`
@@ -24,6 +24,8 @@ export const DECLARE_DEAD_LOCK = "for update";
 /**
  * BEGIN; prove `nodeId`'s node lease; run `work`; COMMIT — or roll back and
  * throw (`Fenced` when the lease is gone). Every owner write goes through it.
+ * BEGIN and the fence travel as one simple query: one round trip fewer per
+ * commit, which the group committer pays for every batch.
  */
 export function fencedTransaction<T>(
   pool: pg.Pool,
@@ -31,10 +33,104 @@ export function fencedTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
   options: { replicated?: boolean } = {},
 ): Promise<T> {
-  return inTransaction(pool, async (client) => {
-    if (options.replicated) await client.query("set local synchronous_commit = remote_apply");
-    const fence = await client.query({ name: "strata_fence", text: FENCE_SQL, values: [nodeId] });
-    if (fence.rowCount === 0) throw new Fenced(nodeId);
-    return work(client);
+  return withClient(pool, async (client) => {
+    const fence = FENCE_SQL.replace("$1", client.escapeLiteral(nodeId));
+    const sync = options.replicated ? "set local synchronous_commit = remote_apply;" : "";
+    try {
+      const results = (await client.query(`begin;${sync}${fence}`)) as unknown as pg.QueryResult[];
+      if (results[results.length - 1]!.rowCount === 0) throw new Fenced(nodeId);
+      const result = await work(client);
+      await client.query("commit");
+      return result;
+    } catch (err) {
+      await client.query("rollback").catch(() => {});
+      throw err;
+    }
+  });
+}
+
+/** The parts of node-postgres's Connection a COPY needs (not in @types/pg). */
+interface CopyConnection {
+  query(text: string): void;
+  sendCopyFail(message: string): void;
+  readonly stream: { write(data: Buffer): boolean };
+}
+
+/**
+ * BEGIN, the fence and `COPY … FROM STDIN` as one simple query, the payload
+ * (already framed as CopyData + CopyDone) as one write: a group commit's
+ * rows reach PostgreSQL in one round trip and two socket writes. When the
+ * fence finds no live lease, the COPY is failed and nothing is written.
+ */
+class FencedCopy implements pg.Submittable {
+  private rows = 0;
+  private fenced = false;
+  private error: Error | undefined;
+  constructor(
+    private readonly text: string,
+    private readonly framed: Buffer,
+    private readonly done: (err: Error | undefined, fenced: boolean) => void,
+  ) {}
+
+  submit(connection: pg.Connection): void {
+    (connection as unknown as CopyConnection).query(this.text);
+  }
+  handleDataRow(): void {
+    this.rows++;
+  }
+  handleCopyInResponse(connection: pg.Connection): void {
+    const c = connection as unknown as CopyConnection;
+    if (this.rows === 0) {
+      this.fenced = true;
+      c.sendCopyFail("the node lease is gone");
+    } else c.stream.write(this.framed);
+  }
+  handleError(err: Error): void {
+    this.error ??= err;
+  }
+  handleReadyForQuery(): void {
+    this.done(this.error, this.fenced);
+  }
+  handleCommandComplete(): void {}
+  handleRowDescription(): void {}
+  handlePortalSuspended(): void {}
+  handleEmptyQuery(): void {}
+  handleCopyData(): void {}
+}
+
+/**
+ * `fencedTransaction` whose first write is a COPY: BEGIN; prove `nodeId`'s
+ * node lease; `copySql` with `framed` (see encodeMessageRows); `work`; COMMIT
+ * — or roll back and throw (`Fenced` when the lease is gone).
+ */
+export function fencedCopyTransaction<T>(
+  pool: pg.Pool,
+  nodeId: string,
+  copySql: string,
+  framed: Buffer,
+  work: (client: pg.PoolClient) => Promise<T>,
+  options: { replicated?: boolean } = {},
+): Promise<T> {
+  return withClient(pool, async (client) => {
+    const fence = FENCE_SQL.replace("$1", client.escapeLiteral(nodeId));
+    const sync = options.replicated ? "set local synchronous_commit = remote_apply;" : "";
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const text = `begin;${sync}${fence};${copySql}`;
+        client.query(
+          new FencedCopy(text, framed, (err, fenced) => {
+            if (fenced) reject(new Fenced(nodeId));
+            else if (err) reject(err);
+            else resolve();
+          }),
+        );
+      });
+      const result = await work(client);
+      await client.query("commit");
+      return result;
+    } catch (err) {
+      await client.query("rollback").catch(() => {});
+      throw err;
+    }
   });
 }

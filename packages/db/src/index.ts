@@ -18,3 +18,4 @@ export * from "./docs/doc-catalog.pg.js";
 export * from "./docs/doc-compaction.pg.js";
 export * from "./docs/doc-log.pg.js";
 export * from "./transient-error.js";
+export * from "./streams/copy-rows.pg.js";

@@ -28,7 +28,6 @@ import {
   streamListQuery,
   streamNameSchema,
   StreamsService,
-  TenantQuotaGuard,
 } from "@strata/core";
 import { type FastifyReply } from "fastify";
 import { z } from "zod";
@@ -46,10 +45,7 @@ const optionalConfig = streamConfigBody.optional().transform((b) => b ?? {});
 @Controller("v1/streams")
 @UseGuards(TenantKeyGuard)
 export class StreamsController {
-  constructor(
-    private readonly streams: StreamsService,
-    private readonly quotas: TenantQuotaGuard,
-  ) {}
+  constructor(private readonly streams: StreamsService) {}
 
   @Put(":name")
   @ApiOperation({
@@ -106,8 +102,6 @@ export class StreamsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const messages = parseAppendBody(body, headers);
-    const bytes = messages.reduce((n, m) => n + m.value.byteLength, 0);
-    await this.quotas.admitAppend(p.tenant.id, messages.length, bytes);
     const result = await this.streams.append(p, streamName, messages, {
       expectedLastSeq: expectedLastSeq(headers),
       ack: q.ack,

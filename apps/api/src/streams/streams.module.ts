@@ -15,6 +15,7 @@ import {
   InProcessBus,
   StreamOwner,
   StreamsService,
+  TenantQuotaGuard,
 } from "@strata/core";
 import {
   ColdSegments,
@@ -51,20 +52,27 @@ function metricsFor(http: HttpMetrics) {
   return (stats: CommitStats) => metrics.observe(stats);
 }
 
-/** Age retention and eviction of idle streams, on timers; closes the bus at the end. */
+/**
+ * Age retention and eviction of idle streams, on timers; catalog changes
+ * from every node; closes the bus at the end.
+ */
 @Injectable()
 class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
   private timers: NodeJS.Timeout[] = [];
+  private stopWatching: (() => void) | undefined;
   constructor(
     private readonly owner: StreamOwner,
+    private readonly streams: StreamsService,
     @Inject(BUS) private readonly bus: Bus,
   ) {}
-  onModuleInit() {
+  async onModuleInit() {
     this.timers.push(setInterval(() => void this.owner.expireOld(), 5000).unref());
     this.timers.push(setInterval(() => this.owner.evictIdle(10 * 60_000), 60_000).unref());
+    this.stopWatching = await this.streams.watchCatalog();
   }
   async onApplicationShutdown() {
     for (const t of this.timers) clearInterval(t);
+    this.stopWatching?.();
     await this.bus.close();
   }
 }
@@ -141,8 +149,16 @@ class OwnerHousekeeping implements OnModuleInit, OnApplicationShutdown {
         log: MessageLogPg,
         consumers: ConsumerStorePg,
         bus: Bus,
-      ) => new StreamsService(catalog, router, log, consumers, bus),
-      inject: [StreamCatalogPg, ClusterStreamRouter, MessageLogPg, ConsumerStorePg, BUS],
+        quotas: TenantQuotaGuard,
+      ) => new StreamsService(catalog, router, log, consumers, bus, quotas),
+      inject: [
+        StreamCatalogPg,
+        ClusterStreamRouter,
+        MessageLogPg,
+        ConsumerStorePg,
+        BUS,
+        TenantQuotaGuard,
+      ],
     },
     ClusterMembership,
     Rebalancer,

@@ -27,6 +27,8 @@ function fakeStreams(fail?: (stream: string, messages: readonly NewMessage[]) =>
   const calls: { stream: string; texts: string[]; opts: AppendOptions }[] = [];
   const last = new Map<string, number>();
   const service = {
+    /** Never loaded: every unit takes the lane. */
+    tryAppend: () => false,
     async append(
       _p: Principal,
       stream: string,

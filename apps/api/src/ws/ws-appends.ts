@@ -9,7 +9,6 @@ import {
   type Principal,
   StrataError,
   type StreamsService,
-  type TenantQuotaGuard,
   Unauthenticated,
 } from "@strata/core";
 import { TooManyInFlight } from "./ws-errors.js";
@@ -37,12 +36,16 @@ interface Lane {
 }
 
 /**
- * The appends of one connection. Frames are never awaited one by one: each
- * is queued on its stream's lane at once and the connection reads on. A lane
- * sends everything queued on it as one call to the owner (one stream lookup,
- * one group-commit item), with one call in flight per lane, so a client's
- * pipelined appends to one stream get seqs in the order it sent them, while
- * different streams proceed in parallel.
+ * The appends of one connection. Frames are never awaited one by one. When
+ * the stream is served and loaded here (the steady state), an append is
+ * handed to the owner at once and gets its seq before the next frame is read
+ * (StreamsService.tryAppend); the answer follows its commit. Otherwise it is
+ * queued on its stream's lane and the connection reads on. A lane sends
+ * everything queued on it as one call to the owner (one stream lookup, one
+ * group-commit item), with one call in flight per lane; while a lane exists
+ * its stream's appends join it, so a client's pipelined appends to one stream
+ * get seqs in the order it sent them, while different streams proceed in
+ * parallel.
  *
  * A call carrying several requests is all or nothing for the owner, so when
  * it fails for a reason that may concern only some of them (too large, stream
@@ -61,7 +64,6 @@ export class AppendPipeline {
     private readonly principal: Principal,
     private readonly limits: WsLimits,
     private readonly out: AppendOutcome,
-    private readonly quotas?: TenantQuotaGuard,
   ) {}
 
   get inFlight(): number {
@@ -79,6 +81,7 @@ export class AppendPipeline {
     this.units++;
     this.bytes += unit.bytes;
     let lane = this.lanes.get(stream);
+    if (!lane && this.tryNow(stream, unit)) return;
     if (!lane)
       this.lanes.set(stream, (lane = { stream, queue: [], busy: false, scheduled: false }));
     lane.queue.push(unit);
@@ -92,6 +95,27 @@ export class AppendPipeline {
     }
   }
 
+  /** The fast path: true when the owner took (or refused) the unit without waiting. */
+  private tryNow(stream: string, unit: AppendUnit): boolean {
+    try {
+      // The unit carries its options (ack, expectedLastSeq) itself.
+      return this.streams.tryAppend(this.principal, stream, unit.messages, unit, (err, result) => {
+        this.release(unit);
+        if (err) this.fail(unit, err);
+        else this.answer([unit], result!);
+      });
+    } catch (err) {
+      this.release(unit);
+      this.fail(unit, err);
+      return true;
+    }
+  }
+
+  private release(unit: AppendUnit): void {
+    this.units--;
+    this.bytes -= unit.bytes;
+  }
+
   /** The connection is gone: answers still to come are dropped. */
   close(): void {
     this.closed = true;
@@ -100,6 +124,8 @@ export class AppendPipeline {
 
   private pump(lane: Lane): void {
     if (this.closed || lane.busy) return;
+    // Once the stream is loaded the lane's backlog goes the fast way, in order, and the lane ends.
+    while (lane.queue.length > 0 && this.tryNow(lane.stream, lane.queue[0]!)) lane.queue.shift();
     if (lane.queue.length === 0) {
       this.lanes.delete(lane.stream);
       return;
@@ -145,21 +171,13 @@ export class AppendPipeline {
         for (const unit of batch) this.fail(unit, err);
       }
     } finally {
-      for (const unit of batch) {
-        this.units--;
-        this.bytes -= unit.bytes;
-      }
+      for (const unit of batch) this.release(unit);
     }
   }
 
-  private async call(stream: string, batch: readonly AppendUnit[]): Promise<AppendResult> {
+  private call(stream: string, batch: readonly AppendUnit[]): Promise<AppendResult> {
     const first = batch[0]!;
     const messages = batch.length === 1 ? first.messages : batch.flatMap((u) => u.messages);
-    await this.quotas?.admitAppend(
-      this.principal.tenant.id,
-      batch.map((u) => u.messages.length),
-      batch.reduce((n, u) => n + u.bytes, 0),
-    );
     return this.streams.append(this.principal, stream, messages, {
       expectedLastSeq: first.expectedLastSeq,
       ack: first.ack,
@@ -168,7 +186,21 @@ export class AppendPipeline {
 
   private answer(batch: readonly AppendUnit[], result: AppendResult): void {
     if (this.closed) return;
-    const ts = result.ts.toISOString();
+    const ts = isoTime(result.ts);
+    if (batch.length === 1) {
+      const { firstSeq, lastSeq, duplicate, ack } = result;
+      const id = batch[0]!.id;
+      this.out.ack({
+        id,
+        seq: lastSeq,
+        first_seq: firstSeq,
+        last_seq: lastSeq,
+        ts,
+        ack,
+        duplicate,
+      });
+      return;
+    }
     let offset = 0;
     for (const unit of batch) {
       const seqs = result.seqs.slice(offset, offset + unit.messages.length);
@@ -189,6 +221,19 @@ export class AppendPipeline {
   private fail(unit: AppendUnit, err: unknown): void {
     if (!this.closed) this.out.error(unit.id, err);
   }
+}
+
+let lastMs = Number.NaN;
+let lastIso = "";
+
+/** `toISOString`, remembered for the last millisecond: acks of one commit share their time. */
+function isoTime(d: Date): string {
+  const ms = d.getTime();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = d.toISOString();
+  }
+  return lastIso;
 }
 
 /** Errors that may hold for some requests of a shared call and not for others. */

@@ -1,5 +1,5 @@
 import { StrataError } from "../errors.js";
-import { type StreamOwner } from "../streams/stream-owner.js";
+import { type AppendDone, type StreamOwner } from "../streams/stream-owner.js";
 import { type StreamRef } from "../streams/owner-ports.js";
 import { type StreamCounters, type StreamRouter } from "../streams/streams-service.js";
 import { type Removal } from "../streams/stream-store.js";
@@ -94,6 +94,20 @@ export class ClusterStreamRouter implements StreamRouter {
         return { ...result, seqs, duplicate: seqs.every((s) => s.duplicate) };
       },
     );
+  }
+
+  canAppendNow(id: StreamId): boolean {
+    return this.local.canAppendNow(id);
+  }
+
+  /** Only on this node: a stream loaded here is ours until we hand it over or lose our lease. */
+  tryAppend(
+    ref: StreamRef,
+    messages: readonly NewMessage[],
+    opts: AppendOptions,
+    done: AppendDone,
+  ): boolean {
+    return this.local.tryAppend(ref.id, messages, opts, done);
   }
 
   deleteOne(ref: StreamRef, seq: number): Promise<boolean> {

@@ -16,6 +16,12 @@ export class HandOverHolds<K> {
     this.until.set(key, this.now() + holdMs);
   }
 
+  /** Whether `key` is held now. */
+  held(key: K): boolean {
+    const until = this.until.get(key);
+    return until !== undefined && until > this.now();
+  }
+
   /** Throws NotOwner (naming `resource`) while `key` is held. */
   assertServing(key: K, resource: string): void {
     const until = this.until.get(key);

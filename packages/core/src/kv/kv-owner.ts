@@ -1,5 +1,5 @@
 import { type Bus } from "../bus/bus.js";
-import { type Clock } from "../common/clock.js";
+import { type Clock, epochMs } from "../common/clock.js";
 import { HandOverHolds } from "../cluster/hand-over-holds.js";
 import { GroupCommitter } from "../common/group-committer.js";
 import { type Claimer } from "../streams/owner-ports.js";
@@ -45,12 +45,12 @@ export class KvOwner {
     await this.claimer.claim(`bucket:${ref.id}`, "bucket", ref.tenantId);
     const loaded = await this.log.load(ref.id);
     if (!loaded) throw new BucketNotFound(ref.name);
-    return new OwnedBucket(ref, loaded, this.clock.now().getTime());
+    return new OwnedBucket(ref, loaded, epochMs(this.clock));
   });
   private readonly committer: GroupCommitter<KvItem>;
   private nodeId: string;
   /** Buckets just handed to another node, until when: writes here are turned away meanwhile. */
-  private readonly handedOver = new HandOverHolds<BucketId>(() => this.clock.now().getTime());
+  private readonly handedOver = new HandOverHolds<BucketId>(() => epochMs(this.clock));
 
   constructor(
     private readonly log: KvLog,
@@ -162,7 +162,7 @@ export class KvOwner {
   /** Drops idle buckets from memory (their placement rows stay ours). */
   evictIdle(idleMs: number): number {
     if (this.committer.queued > 0 || this.committer.busy > 0) return 0;
-    return this.buckets.evictIdle(this.clock.now().getTime() - idleMs);
+    return this.buckets.evictIdle(epochMs(this.clock) - idleMs);
   }
 
   /**
@@ -237,7 +237,7 @@ export class KvOwner {
         }
         // Again after the awaits: a hand-over that began meanwhile must not see this commit after it.
         this.assertServing(b.id);
-        const now = this.clock.now().getTime();
+        const now = epochMs(this.clock);
         staged = decide(b, now);
         b.lastUsed = now;
       } finally {

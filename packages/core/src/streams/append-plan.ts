@@ -1,3 +1,5 @@
+import { STORABLE_MESSAGE, storableText } from "../common/storable-text.js";
+import { ValidationFailed } from "../errors.js";
 import { type OwnedStream } from "./owned-stream.js";
 import { minLimit } from "./stream-batch.js";
 import { MessageTooLarge, WrongLastSeq } from "./stream.errors.js";
@@ -9,19 +11,29 @@ export interface AppendPlan {
   /** Per message, in order; seqs of new messages are filled in when assigned. */
   readonly seqs: { seq: number; duplicate: boolean }[];
   /** Indexes of the messages to write. */
-  readonly fresh: number[];
+  readonly fresh: readonly number[];
   /** Index → index of the same msg id earlier in this request. */
-  readonly twinOf: Map<number, number>;
+  readonly twinOf: ReadonlyMap<number, number>;
   /** Commits of stored originals that a durable answer must wait for. */
-  readonly waits: Promise<void>[];
+  readonly waits: readonly Promise<void>[];
 }
+
+const FIRST: readonly number[] = [0];
+const NONE: readonly never[] = [];
+const NO_TWINS: ReadonlyMap<number, number> = new Map();
 
 export function planAppend(
   st: OwnedStream,
   messages: readonly NewMessage[],
   now: number,
 ): AppendPlan {
-  const plan: AppendPlan = { seqs: [], fresh: [], twinOf: new Map(), waits: [] };
+  if (messages.length === 1) return planOne(st, messages[0]!, now);
+  const plan = {
+    seqs: [] as { seq: number; duplicate: boolean }[],
+    fresh: [] as number[],
+    twinOf: new Map<number, number>(),
+    waits: [] as Promise<void>[],
+  };
   const firstIndex = new Map<string, number>();
   messages.forEach((m, k) => {
     if (m.msgId) {
@@ -45,12 +57,31 @@ export function planAppend(
   return plan;
 }
 
-/** Refuses an append that cannot be taken: a wrong expected last seq, or a message over the limit. */
+/** A single message, the common case, without the maps a batch needs. */
+function planOne(st: OwnedStream, m: NewMessage, now: number): AppendPlan {
+  const stored = m.msgId ? st.duplicateOf(m.msgId, now) : undefined;
+  if (stored) {
+    return {
+      seqs: [{ seq: stored.seq, duplicate: true }],
+      fresh: NONE,
+      twinOf: NO_TWINS,
+      waits: [stored.committed],
+    };
+  }
+  return { seqs: [{ seq: 0, duplicate: false }], fresh: FIRST, twinOf: NO_TWINS, waits: NONE };
+}
+
+/**
+ * Refuses an append that cannot be taken: a wrong expected last seq, a
+ * message over the limit, or text the database cannot store (checked here
+ * too, not only at the edge: one such row would fail the shared commit).
+ */
 export function checkAppend(
   st: OwnedStream,
   messages: readonly NewMessage[],
   expectedLastSeq: number | undefined,
 ): void {
+  checkStorable(messages);
   if (expectedLastSeq !== undefined && expectedLastSeq !== st.lastSeq) {
     throw new WrongLastSeq(expectedLastSeq, st.lastSeq);
   }
@@ -66,7 +97,7 @@ export function assignSeqs(
   st: OwnedStream,
   messages: readonly NewMessage[],
   plan: AppendPlan,
-  ts: number,
+  ts: Date,
 ): PendingRow[] {
   return plan.fresh.map((k) => {
     const m = messages[k]!;
@@ -75,10 +106,27 @@ export function assignSeqs(
     return {
       streamId: st.id,
       seq,
-      ts: new Date(ts),
+      ts,
       headers: m.headers ?? null,
       value: m.value,
       msgId: m.msgId ?? null,
     };
   });
+}
+
+function checkStorable(messages: readonly NewMessage[]): void {
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    const at = messages.length === 1 ? "" : `messages.${i}.`;
+    if (m.msgId && !storableText(m.msgId)) throw unstorable(`${at}msg_id`);
+    if (!m.headers) continue;
+    for (const name in m.headers) {
+      if (!storableText(name) || !storableText(m.headers[name]!))
+        throw unstorable(`${at}headers.${name.replace(/[^\x20-\x7e]/g, "?")}`);
+    }
+  }
+}
+
+function unstorable(path: string): ValidationFailed {
+  return new ValidationFailed([{ path, message: STORABLE_MESSAGE }]);
 }

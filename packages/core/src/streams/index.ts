@@ -9,3 +9,4 @@ export * from "./streams-service.js";
 export * from "./memory-message-log.js";
 export * from "./ws-frames.js";
 export * from "./stream-ref-cache.js";
+export * from "./fast-frames.js";

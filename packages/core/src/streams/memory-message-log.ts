@@ -1,16 +1,21 @@
 import { Fenced } from "./stream.errors.js";
 import {
   type CommitBatch,
+  type CommitHooks,
   type CommitOutcome,
   type LoadedStream,
   type MessageLog,
+  type PendingRow,
   type Removal,
+  RowsRejected,
 } from "./stream-store.js";
 import { type Message, type StreamId } from "./stream.js";
 
 /**
  * MessageLog in memory: the reference behaviour of the port, for unit tests.
- * `fail` makes the next commit throw; `fenced` makes every write throw Fenced.
+ * `fail` makes the next commit throw; `fenced` makes every write throw Fenced;
+ * a batch holding a row `refuses` matches is refused whole (RowsRejected),
+ * as PostgreSQL refuses a statement with one bad row.
  */
 export class MemoryMessageLog implements MessageLog {
   readonly rows = new Map<StreamId, Message[]>();
@@ -21,6 +26,7 @@ export class MemoryMessageLog implements MessageLog {
   commits = 0;
   /** Delay each commit by this many ms (lets batches overlap in tests). */
   delayMs = 0;
+  refuses: ((row: PendingRow) => boolean) | undefined;
 
   async load(streamId: StreamId): Promise<LoadedStream> {
     const list = this.rows.get(streamId) ?? [];
@@ -37,7 +43,11 @@ export class MemoryMessageLog implements MessageLog {
     };
   }
 
-  async commit(batch: CommitBatch, predecessor: Promise<unknown>): Promise<CommitOutcome> {
+  async commit(
+    batch: CommitBatch,
+    predecessor: Promise<unknown>,
+    hooks?: CommitHooks,
+  ): Promise<CommitOutcome> {
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.fenced) throw new Fenced(batch.nodeId);
     if (this.fail) {
@@ -45,10 +55,14 @@ export class MemoryMessageLog implements MessageLog {
       this.fail = undefined;
       throw err;
     }
+    const refused = batch.rows.find((r) => this.refuses?.(r));
+    if (refused) throw new RowsRejected(`row ${refused.streamId}/${refused.seq} refused`);
     await predecessor;
+    const dropped = hooks?.dropBeforeCommit?.() ?? [];
     const missing = batch.streams.map((s) => s.streamId).filter((id) => !this.existing.has(id));
     for (const r of batch.rows) {
       if (missing.includes(r.streamId)) continue;
+      if (dropped.some((d) => d.streamId === r.streamId && r.seq >= d.fromSeq)) continue;
       const list = this.rows.get(r.streamId) ?? [];
       if (list.some((m) => m.seq === r.seq)) throw new Error(`duplicate seq ${r.seq}`);
       list.push({ seq: r.seq, ts: r.ts, headers: r.headers, value: r.value, msgId: r.msgId });
@@ -65,7 +79,7 @@ export class MemoryMessageLog implements MessageLog {
       return { streamId: t.streamId, messages, bytes, firstSeq: list[0]?.seq ?? 0 };
     });
     this.commits++;
-    return { trims, missing };
+    return { trims, missing, dropped };
   }
 
   async read(streamId: StreamId, fromSeq: number, limit: number): Promise<Message[]> {

@@ -20,6 +20,12 @@ export class OwnedStream {
   bytes: number;
   lastTs: number;
   lastUsed: number;
+  /**
+   * Set when the database refused a row of this stream: rows from this seq
+   * on must not land (they would follow a gap). The owner then drops this
+   * object; the stream's next use loads it afresh from the database.
+   */
+  poisonedFrom: number | null = null;
   private readonly dedup = new Map<string, DedupEntry>();
 
   constructor(

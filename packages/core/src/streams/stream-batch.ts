@@ -11,8 +11,8 @@ export interface AppendItem {
   readonly bytes: number;
   readonly trim: Trim | null;
   readonly replicated: boolean;
-  readonly resolve: () => void;
-  readonly reject: (err: Error) => void;
+  /** Called once: with null when the rows are committed, else with why they are not. */
+  readonly settle: (err: Error | null) => void;
 }
 
 export function minLimit(a: number | null, b: number | null): number | null {
@@ -20,7 +20,7 @@ export function minLimit(a: number | null, b: number | null): number | null {
 }
 
 /** Merges the items of one transaction: rows, per-stream totals and trims. */
-export function buildBatch(nodeId: string, items: AppendItem[]): CommitBatch {
+export function buildBatch(nodeId: string, items: readonly AppendItem[]): CommitBatch {
   const rows: PendingRow[] = [];
   const streams = new Map<
     StreamId,
@@ -29,22 +29,18 @@ export function buildBatch(nodeId: string, items: AppendItem[]): CommitBatch {
   const trims = new Map<StreamId, Trim>();
   let replicated = false;
   for (const item of items) {
-    rows.push(...item.rows);
+    for (const r of item.rows) rows.push(r);
     replicated ||= item.replicated;
-    const s = streams.get(item.stream.id) ?? {
-      streamId: item.stream.id,
-      lastSeq: 0,
-      messages: 0,
-      bytes: 0,
-    };
+    const id = item.stream.id;
+    let s = streams.get(id);
+    if (!s) streams.set(id, (s = { streamId: id, lastSeq: 0, messages: 0, bytes: 0 }));
     s.lastSeq = Math.max(s.lastSeq, item.rows[item.rows.length - 1]!.seq);
     s.messages += item.rows.length;
     s.bytes += item.bytes;
-    streams.set(item.stream.id, s);
     if (item.trim) {
-      const t = trims.get(item.stream.id);
-      trims.set(item.stream.id, {
-        streamId: item.stream.id,
+      const t = trims.get(id);
+      trims.set(id, {
+        streamId: id,
         dropMessages: (t?.dropMessages ?? 0) + item.trim.dropMessages,
         dropBytes: (t?.dropBytes ?? 0) + item.trim.dropBytes,
       });
@@ -53,14 +49,19 @@ export function buildBatch(nodeId: string, items: AppendItem[]): CommitBatch {
   return { nodeId, replicated, rows, streams: [...streams.values()], trims: [...trims.values()] };
 }
 
-/** The committed appends as bus events: one per stream, its messages in commit order. */
+/**
+ * The committed appends as bus events: one per stream, its messages in
+ * commit order. The rows are the messages (a row is a Message with its
+ * stream id), so nothing is copied per message.
+ */
 export function appendedEvents(items: readonly AppendItem[]): StreamEvent[] {
   const byStream = new Map<StreamId, Message[]>();
   for (const item of items) {
     let list = byStream.get(item.stream.id);
     if (!list) byStream.set(item.stream.id, (list = []));
-    for (const r of item.rows)
-      list.push({ seq: r.seq, ts: r.ts, headers: r.headers, value: r.value, msgId: r.msgId });
+    for (const r of item.rows) list.push(r);
   }
-  return [...byStream].map(([streamId, messages]) => ({ streamId, messages }));
+  const events: StreamEvent[] = [];
+  for (const [streamId, messages] of byStream) events.push({ streamId, messages });
+  return events;
 }

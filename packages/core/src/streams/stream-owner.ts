@@ -1,9 +1,8 @@
 import { type Bus } from "../bus/bus.js";
-import { type Clock } from "../common/clock.js";
-import { GroupCommitter } from "../common/group-committer.js";
+import { type Clock, epochMs } from "../common/clock.js";
 import { NotOwner } from "../cluster/cluster.js";
 import { HandOverHolds } from "../cluster/hand-over-holds.js";
-import { assignSeqs, checkAppend, planAppend } from "./append-plan.js";
+import { type AcceptContext, acceptAppend, type AppendDone } from "./accept-append.js";
 import {
   type CommitStats,
   type Claimer,
@@ -13,12 +12,12 @@ import {
   streamTopic,
 } from "./owner-ports.js";
 import { OwnedStream } from "./owned-stream.js";
-import { type AppendItem, appendedEvents, buildBatch } from "./stream-batch.js";
+import { StreamCommits } from "./stream-commits.js";
 import { StreamRemovals } from "./stream-removals.js";
-import { CommitFailed, Fenced, StreamNotFound } from "./stream.errors.js";
-import { type MessageLog, type PendingRow, type Removal } from "./stream-store.js";
+import { CommitFailed, Fenced } from "./stream.errors.js";
+import { type AppendItem } from "./stream-batch.js";
+import { type MessageLog, type Removal } from "./stream-store.js";
 import {
-  type AckLevel,
   type AppendOptions,
   type AppendResult,
   type NewMessage,
@@ -35,13 +34,14 @@ import {
 export class StreamOwner {
   private readonly streams = new Map<StreamId, OwnedStream>();
   private readonly loading = new Map<StreamId, Promise<OwnedStream>>();
-  private readonly committer: GroupCommitter<AppendItem>;
+  private readonly commits: StreamCommits;
   private generation = 0;
   /** Draining: every stream is handed over, none taken. */
   private accepting = true;
   /** Streams just handed to another node, until when: appends here are turned away meanwhile. */
-  private readonly handedOver = new HandOverHolds<StreamId>(() => this.clock.now().getTime());
+  private readonly handedOver = new HandOverHolds<StreamId>(() => epochMs(this.clock));
   private readonly removals: StreamRemovals;
+  private readonly acceptCtx: { -readonly [K in keyof AcceptContext]: AcceptContext[K] };
 
   constructor(
     private readonly log: MessageLog,
@@ -50,10 +50,27 @@ export class StreamOwner {
     private readonly clock: Clock,
     private readonly options: StreamOwnerOptions,
   ) {
-    this.committer = new GroupCommitter((items, predecessor) => this.write(items, predecessor), {
-      maxBatchItems: options.maxBatchItems,
-      maxInFlight: options.maxInFlight,
-    });
+    this.commits = new StreamCommits(
+      log,
+      {
+        nodeId: () => options.node.id,
+        generation: () => this.generation,
+        loaded: (id) => this.streams.get(id),
+        unload: (st) => {
+          if (this.streams.get(st.id) === st) this.streams.delete(st.id);
+        },
+        publish: (event) => this.bus.publish(streamTopic(event.streamId), event),
+        onWriteError: (err, generation) => this.onWriteError(err, generation),
+        ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+      },
+      { maxBatchItems: options.maxBatchItems, maxInFlight: options.maxInFlight },
+    );
+    this.acceptCtx = {
+      generation: 0,
+      now: 0,
+      replicationAvailable: options.replicationAvailable,
+      enqueue: (item: AppendItem) => this.commits.add(item),
+    };
     this.removals = new StreamRemovals(log, clock, options.node, {
       open: (ref) => this.open(ref),
       loaded: () => this.streams.values(),
@@ -68,45 +85,50 @@ export class StreamOwner {
     opts: AppendOptions = {},
   ): Promise<AppendResult> {
     const st = await this.open(ref);
-    // Again after the await: a hand-over or drain that began while this append was loading the
-    // stream must not see it commit afterwards (from here to the enqueue nothing awaits).
+    return new Promise((resolve, reject) =>
+      this.accept(st, messages, opts, (err, result) => (err ? reject(err) : resolve(result!))),
+    );
+  }
+
+  /**
+   * `append` without waiting for anything, when the stream is loaded here
+   * (the hot path): false when it is not (then call `append`). Throws what
+   * `append` would reject with, having accepted nothing; otherwise `done` is
+   * called once, when the ack level is reached.
+   */
+  tryAppend(
+    id: StreamId,
+    messages: readonly NewMessage[],
+    opts: AppendOptions,
+    done: AppendDone,
+  ): boolean {
+    const st = this.streams.get(id);
+    if (!st) return false;
+    this.accept(st, messages, opts, done);
+    return true;
+  }
+
+  /** Whether `tryAppend` takes appends to the stream now: loaded, and served here. */
+  canAppendNow(id: StreamId): boolean {
+    return this.accepting && this.streams.has(id) && !this.handedOver.held(id);
+  }
+
+  /**
+   * From the serving check to the enqueue nothing awaits, so a hand-over or
+   * drain cannot slip in between.
+   */
+  private accept(
+    st: OwnedStream,
+    messages: readonly NewMessage[],
+    opts: AppendOptions,
+    done: AppendDone,
+  ): void {
     this.assertServing(st.id);
-    const level: AckLevel = opts.ack ?? st.config.ack;
-    const now = this.clock.now().getTime();
-    checkAppend(st, messages, opts.expectedLastSeq);
-
-    const plan = planAppend(st, messages, now);
-    const { seqs, fresh, twinOf, waits } = plan;
-    const freshBytes = fresh.reduce((n, k) => n + messages[k]!.value.byteLength, 0);
-    if (fresh.length > 0) st.checkDiscardNew(fresh.length, freshBytes);
-
-    let committed: Promise<void> = Promise.resolve();
-    let ts = st.lastTs;
-    if (fresh.length > 0) {
-      ts = st.nextTs(now);
-      const rows = assignSeqs(st, messages, plan, ts);
-      st.messages += rows.length;
-      st.bytes += freshBytes;
-      committed = this.enqueue(st, rows, freshBytes, level === "replicated");
-      for (const r of rows) if (r.msgId) st.remember(r.msgId, r.seq, ts, committed);
-    }
-    for (const [k, twin] of twinOf) seqs[k]!.seq = seqs[twin]!.seq;
-    st.lastUsed = now;
-
-    const result = (reached: AckLevel): AppendResult => ({
-      firstSeq: seqs[0]!.seq,
-      lastSeq: seqs[seqs.length - 1]!.seq,
-      ts: new Date(ts),
-      ack: reached,
-      duplicate: fresh.length === 0,
-      seqs,
-    });
-    if (level === "none" || level === "leader") {
-      committed.catch(() => undefined);
-      return result(level);
-    }
-    await Promise.all([committed, ...waits]);
-    return result(level === "replicated" && !this.options.replicationAvailable ? "durable" : level);
+    // One context object, refreshed per call (acceptAppend is synchronous): no allocation per append.
+    const ctx = this.acceptCtx;
+    ctx.generation = this.generation;
+    ctx.now = epochMs(this.clock);
+    acceptAppend(st, messages, opts, ctx, done);
   }
 
   /** The owner's live counters (including accepted, uncommitted messages), if the stream is loaded. */
@@ -146,10 +168,10 @@ export class StreamOwner {
 
   /** Drops idle streams from memory (their placement rows stay ours). */
   evictIdle(idleMs: number): number {
-    const horizon = this.clock.now().getTime() - idleMs;
+    const horizon = epochMs(this.clock) - idleMs;
     let n = 0;
     for (const [id, st] of this.streams) {
-      if (st.lastUsed < horizon && this.committer.queued === 0 && this.committer.busy === 0) {
+      if (st.lastUsed < horizon && this.commits.idle) {
         this.streams.delete(id);
         n++;
       }
@@ -170,7 +192,7 @@ export class StreamOwner {
    */
   async handOver(id: StreamId, holdMs: number, release: () => Promise<void>): Promise<void> {
     this.handedOver.hold(id, holdMs);
-    await this.committer.drain();
+    await this.commits.drain();
     this.streams.delete(id);
     await release();
   }
@@ -182,7 +204,7 @@ export class StreamOwner {
 
   /** Waits until every accepted append has been committed or failed. */
   drain(): Promise<void> {
-    return this.committer.drain();
+    return this.commits.drain();
   }
 
   /** Placement resources (`stream:<id>`) of the streams loaded here. */
@@ -210,77 +232,13 @@ export class StreamOwner {
       pending = (async () => {
         await this.claimer.claim(`stream:${ref.id}`, "stream", ref.tenantId);
         const loaded = await this.log.load(ref.id, ref.config.dedupWindowSeconds);
-        const st = new OwnedStream(ref.id, ref.config, loaded, this.clock.now().getTime());
+        const st = new OwnedStream(ref.id, ref.config, loaded, epochMs(this.clock));
         if (generation === this.generation) this.streams.set(ref.id, st);
         return st;
       })().finally(() => this.loading.delete(ref.id));
       this.loading.set(ref.id, pending);
     }
     return pending;
-  }
-
-  private enqueue(
-    st: OwnedStream,
-    rows: PendingRow[],
-    bytes: number,
-    replicated: boolean,
-  ): Promise<void> {
-    const trim = st.takeTrim();
-    return new Promise<void>((resolve, reject) => {
-      this.committer.add({
-        generation: this.generation,
-        stream: st,
-        rows,
-        bytes,
-        trim,
-        replicated,
-        resolve,
-        reject,
-      });
-    });
-  }
-
-  private async write(items: AppendItem[], predecessor: Promise<unknown>): Promise<void> {
-    const live = items.filter((i) => i.generation === this.generation);
-    for (const stale of items)
-      if (stale.generation !== this.generation)
-        stale.reject(new CommitFailed("The stream was reloaded; retry."));
-    if (live.length === 0) return;
-    const generation = live[0]!.generation;
-    const batch = buildBatch(this.options.node.id, live);
-    const started = performance.now();
-    const report = (ok: boolean) =>
-      this.options.onCommit?.({
-        ok,
-        messages: batch.rows.length,
-        bytes: batch.streams.reduce((n, x) => n + x.bytes, 0),
-        seconds: (performance.now() - started) / 1000,
-      });
-    try {
-      const { trims, missing } = await this.log.commit(batch, predecessor);
-      report(true);
-      for (const t of trims) {
-        const asked = batch.trims.find((x) => x.streamId === t.streamId);
-        if (asked) this.streams.get(t.streamId)?.applyTrim(asked, t);
-      }
-      const written =
-        missing.length === 0 ? live : live.filter((i) => !missing.includes(i.stream.id));
-      for (const id of missing) this.streams.delete(id);
-      this.publish(written);
-      for (const item of live) {
-        if (written.includes(item)) item.resolve();
-        else item.reject(new StreamNotFound(`#${item.stream.id}`));
-      }
-    } catch (err) {
-      report(false);
-      const failure = this.onWriteError(err, generation);
-      for (const item of live) item.reject(failure);
-      throw failure;
-    }
-  }
-
-  private publish(items: AppendItem[]): void {
-    for (const event of appendedEvents(items)) this.bus.publish(streamTopic(event.streamId), event);
   }
 
   private onWriteError(err: unknown, generation: number): Error {
@@ -299,11 +257,12 @@ export class StreamOwner {
     this.generation++;
     this.streams.clear();
     this.loading.clear();
-    for (const item of this.committer.reset()) item.reject(reason);
+    for (const item of this.commits.reset()) item.settle(reason);
   }
 }
 
 export {
+  type AppendDone,
   type CommitStats,
   type Claimer,
   type StreamEvent,

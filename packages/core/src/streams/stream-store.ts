@@ -76,6 +76,33 @@ export interface CommitOutcome {
   readonly trims: readonly TrimResult[];
   /** Streams deleted meanwhile: their rows were not written (nothing else in the batch suffers). */
   readonly missing: readonly StreamId[];
+  /** Rows taken out again before COMMIT at the owner's request (`CommitHooks.dropBeforeCommit`). */
+  readonly dropped: readonly StreamCut[];
+}
+
+/** A stream's rows from `fromSeq` on. */
+export interface StreamCut {
+  readonly streamId: StreamId;
+  readonly fromSeq: number;
+}
+
+export interface CommitHooks {
+  /**
+   * Asked after the predecessor committed, right before COMMIT: rows of
+   * these streams at or after `fromSeq` must not land (an earlier batch had
+   * a row of the stream refused, so these would follow a gap). They are
+   * deleted inside the transaction and reported in `CommitOutcome.dropped`.
+   */
+  readonly dropBeforeCommit?: () => readonly StreamCut[];
+}
+
+/**
+ * The database refused the data of some row of a batch (e.g. a character it
+ * cannot store); nothing of the batch was written. Which rows is not known:
+ * the owner commits the items apart to find them.
+ */
+export class RowsRejected extends Error {
+  override readonly name = "RowsRejected";
 }
 
 /** The effect of a delete on a stream's counters. */
@@ -96,8 +123,13 @@ export interface MessageLog {
    * Writes the batch in one transaction, then waits for `predecessor` (the
    * batch before it) before COMMIT, and rolls back if that one failed: commits
    * land in order, so a failed batch never leaves a seq gap behind a later one.
+   * Throws `RowsRejected` when the database refuses some row's data.
    */
-  commit(batch: CommitBatch, predecessor: Promise<unknown>): Promise<CommitOutcome>;
+  commit(
+    batch: CommitBatch,
+    predecessor: Promise<unknown>,
+    hooks?: CommitHooks,
+  ): Promise<CommitOutcome>;
   read(streamId: StreamId, fromSeq: number, limit: number, maxBytes: number): Promise<Message[]>;
   readOne(streamId: StreamId, seq: number): Promise<Message | null>;
   deleteOne(nodeId: string, streamId: StreamId, seq: number): Promise<Removal | null>;

@@ -70,3 +70,12 @@ export class CommitFailed extends StrataError {
   readonly status = 503;
   override readonly retryable = true;
 }
+
+/**
+ * The database refused this message's data although it passed validation
+ * (nothing of it was stored); the same request would fail again.
+ */
+export class MessageRejected extends StrataError {
+  readonly code = "message_rejected";
+  readonly status = 400;
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { resourceNameSchema } from "../common/names.js";
+import { STORABLE_MESSAGE, storableText } from "../common/storable-text.js";
 import {
   ACK_LEVELS,
   DEFAULT_STREAM_CONFIG,
@@ -61,13 +62,18 @@ export function configJson(c: StreamConfig) {
   };
 }
 
+/** Built once: building a zod schema per catalog row cost more than the query. */
+const storedConfig = streamConfigBody.partial();
+
 /** Stored config (jsonb) back to a full StreamConfig, tolerant of fields added later. */
 export function configFromJson(json: Record<string, unknown>): StreamConfig {
-  const parsed = streamConfigBody.partial().safeParse(json);
+  const parsed = storedConfig.safeParse(json);
   return parsed.success
     ? applyConfigBody(DEFAULT_STREAM_CONFIG, parsed.data)
     : DEFAULT_STREAM_CONFIG;
 }
+
+const STORABLE = { message: STORABLE_MESSAGE };
 
 export const headerNameSchema = z
   .string()
@@ -75,10 +81,10 @@ export const headerNameSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: "must be a header token (RFC 9110)" });
 export const headersSchema = z
-  .record(headerNameSchema, z.string().max(8192))
+  .record(headerNameSchema, z.string().max(8192).refine(storableText, STORABLE))
   .refine((h) => Object.keys(h).length <= 64, { message: "at most 64 headers" });
 
-export const msgIdSchema = z.string().min(1).max(256);
+export const msgIdSchema = z.string().min(1).max(256).refine(storableText, STORABLE);
 
 /**
  * One message in a JSON envelope: exactly one of `value_base64`, `value_text`, `value_json`.

@@ -2,8 +2,8 @@ import { type Bus, BUS_RESYNC } from "../bus/bus.js";
 import { ValidationFailed } from "../errors.js";
 import { authorize } from "../tenants/key-authenticator.js";
 import { type Principal } from "../tenants/api-key.js";
-import { type StreamRef, type StreamEvent, streamTopic } from "./stream-owner.js";
-import { ConsumerNotFound, MessageNotFound, StreamNotFound } from "./stream.errors.js";
+import { type AppendDone, type StreamRef, type StreamEvent, streamTopic } from "./stream-owner.js";
+import { ConsumerNotFound, Fenced, MessageNotFound, StreamNotFound } from "./stream.errors.js";
 import { StreamRefCache } from "./stream-ref-cache.js";
 import { applyConfigBody, type StreamConfigBody } from "./stream.schemas.js";
 import {
@@ -18,6 +18,7 @@ import {
   StreamSubscription,
   type SubscriptionSink,
 } from "./stream-subscription.js";
+import { type TenantId } from "../tenants/tenant.js";
 import {
   type AppendOptions,
   type AppendResult,
@@ -38,6 +39,15 @@ export interface StreamRouter {
     messages: readonly NewMessage[],
     opts: AppendOptions,
   ): Promise<AppendResult>;
+  /** Whether `tryAppend` can take appends to the stream now (it is served here, loaded). */
+  canAppendNow(id: StreamId): boolean;
+  /** `append` without waiting, on this node's owner; see StreamOwner.tryAppend. */
+  tryAppend(
+    ref: StreamRef,
+    messages: readonly NewMessage[],
+    opts: AppendOptions,
+    done: AppendDone,
+  ): boolean;
   deleteOne(ref: StreamRef, seq: number): Promise<boolean>;
   deleteUpTo(ref: StreamRef, upToSeq: number): Promise<Removal>;
   purge(ref: StreamRef): Promise<Removal>;
@@ -59,6 +69,16 @@ export interface StreamCounters {
   readonly bytes: number;
 }
 
+/**
+ * Tenant quotas as appends meet them (TenantQuotaGuard): all of a call's
+ * messages are admitted or none, and a refusal throws TooManyRequests.
+ */
+export interface AppendAdmission {
+  /** Admits without waiting, or answers undefined when it cannot tell without a lookup. */
+  admitAppendNow(tenantId: TenantId, messages: number, bytes: number): true | undefined;
+  admitAppend(tenantId: TenantId, messages: number, bytes: number): Promise<void>;
+}
+
 export interface StreamInfo extends Stream {
   readonly consumers: readonly Consumer[];
   readonly owner: { nodeId: string | null; epoch: number } | null;
@@ -67,11 +87,33 @@ export interface StreamInfo extends Stream {
 /**
  * The streams use cases, each checking the caller's scope and name patterns
  * and scoping every lookup to the caller's tenant (another tenant's stream is
- * "not found").
+ * "not found"). Appends pass the tenant's quotas here, whichever transport
+ * brought them.
  */
+/** Where every node hears of stream config changes and deletes (their caches drop the stream). */
+export const STREAM_CATALOG_TOPIC = "streams:catalog";
+
+/** A change to the catalog, on `STREAM_CATALOG_TOPIC`. */
+export interface StreamCatalogEvent {
+  readonly id: StreamId;
+  readonly tenantId: TenantId;
+  readonly name: string;
+  /** The new config; absent when the stream was deleted. */
+  readonly config?: StreamConfig;
+}
+
+/**
+ * How long a looked-up stream is trusted. Changes made through any node reach
+ * the others over the bus at once; this bounds how late one is seen if the
+ * bus dropped the event (a stream deleted meanwhile still fails its appends).
+ */
+const STREAM_REF_TTL_MS = 60_000;
+
 export class StreamsService {
-  private readonly refs = new StreamRefCache();
+  private readonly refs = new StreamRefCache(STREAM_REF_TTL_MS);
   private readonly live = new Set<StreamSubscription>();
+  private readonly fetchStream = (tenantId: string, name: string) =>
+    this.catalog.get(tenantId as TenantId, name);
 
   constructor(
     private readonly catalog: StreamCatalog,
@@ -79,6 +121,7 @@ export class StreamsService {
     private readonly log: MessageLog,
     private readonly consumers: ConsumerStore,
     private readonly bus: Bus,
+    private readonly admission?: AppendAdmission,
   ) {}
 
   async put(
@@ -92,6 +135,7 @@ export class StreamsService {
     if (!existing) {
       const created = await this.catalog.create(p.tenant.id, name, applyConfigBody(base, body));
       if (created) {
+        this.announce(created, created.config);
         this.refs.set(created);
         return { stream: created, created: true };
       }
@@ -104,6 +148,7 @@ export class StreamsService {
       applyConfigBody(current.config, body),
     );
     if (!updated) throw new StreamNotFound(name);
+    this.announce(updated, updated.config);
     this.refs.set(updated);
     this.router.updateConfig(updated.id, updated.config);
     return { stream: updated, created: false };
@@ -133,6 +178,7 @@ export class StreamsService {
     authorize(p, "streams:write", name);
     const gone = await this.catalog.delete(p.tenant.id, name);
     if (!gone) throw new StreamNotFound(name);
+    this.announce(gone);
     this.refs.delete(p.tenant.id, name);
     this.router.forget(gone.id);
   }
@@ -143,7 +189,14 @@ export class StreamsService {
     messages: readonly NewMessage[],
     opts: AppendOptions,
   ): Promise<AppendResult> {
-    authorize(p, "streams:write", name);
+    const fast = await new Promise<AppendResult | null>((resolve, reject) => {
+      const taken = this.tryAppend(p, name, messages, opts, (err, result) =>
+        err ? reject(err) : resolve(result!),
+      );
+      if (!taken) resolve(null);
+    });
+    if (fast) return fast;
+    await this.admission?.admitAppend(p.tenant.id, messages.length, bytesOf(messages));
     try {
       return await this.router.append(await this.ref(p, name), messages, opts);
     } catch (err) {
@@ -152,6 +205,66 @@ export class StreamsService {
       this.refs.delete(p.tenant.id, name);
       return this.router.append(await this.ref(p, name), messages, opts);
     }
+  }
+
+  /**
+   * The append hot path: when the stream is known, served by this node and
+   * loaded, and the tenant's quotas are at hand, the append is accepted
+   * without awaiting anything and `done` is called once its ack level is
+   * reached. Otherwise answers false having done nothing (then `append`).
+   * Throws (nothing accepted) for a request that cannot succeed.
+   */
+  tryAppend(
+    p: Principal,
+    name: string,
+    messages: readonly NewMessage[],
+    opts: AppendOptions,
+    done: AppendDone,
+  ): boolean {
+    authorize(p, "streams:write", name);
+    const tenant = p.tenant.id;
+    const ref = this.refs.current(tenant, name, this.fetchStream);
+    if (!ref || !this.router.canAppendNow(ref.id)) return false;
+    const bytes = bytesOf(messages);
+    if (
+      this.admission &&
+      this.admission.admitAppendNow(tenant, messages.length, bytes) === undefined
+    )
+      return false;
+    const retryIfUnwritten: AppendDone = (err, result) => {
+      if (err instanceof Fenced) {
+        // Nothing was written and this node stepped down: the router finds the new owner.
+        this.router.append(ref, messages, opts).then((r) => done(null, r), done);
+      } else if (err instanceof StreamNotFound) {
+        // Deleted (and perhaps re-created) since it was cached: look it up again, once.
+        this.refs.delete(tenant, name);
+        this.ref(p, name)
+          .then((fresh) => this.router.append(fresh, messages, opts))
+          .then((r) => done(null, r), done);
+      } else done(err, result);
+    };
+    return this.router.tryAppend(ref, messages, opts, retryIfUnwritten);
+  }
+
+  /**
+   * Follows catalog changes made on every node (this one included): the
+   * cached stream goes, and a stream loaded here takes the new config or is
+   * forgotten. Resolves once listening; the result stops it.
+   */
+  watchCatalog(): Promise<() => void> {
+    return this.bus.subscribe(STREAM_CATALOG_TOPIC, (e) => {
+      // Events may have been lost: forget every cached stream.
+      if (e === BUS_RESYNC) return this.refs.clear();
+      const { id, tenantId, name, config } = e as StreamCatalogEvent;
+      this.refs.delete(tenantId, name);
+      if (config) this.router.updateConfig(id, config);
+      else this.router.forget(id);
+    });
+  }
+
+  private announce(s: Stream, config?: StreamConfig): void {
+    const event: StreamCatalogEvent = { id: s.id, tenantId: s.tenantId, name: s.name };
+    this.bus.publish(STREAM_CATALOG_TOPIC, config ? { ...event, config } : event);
   }
 
   /** A range from `fromSeq`; with `waitSeconds`, waits that long for the first message when there is none. */
@@ -288,11 +401,9 @@ export class StreamsService {
   }
 
   private async require(p: Principal, name: string): Promise<Stream> {
-    const cached = this.refs.get(p.tenant.id, name);
-    if (cached) return cached;
-    const stream = await this.catalog.get(p.tenant.id, name);
+    const tenant = p.tenant.id;
+    const stream = await this.refs.load(tenant, name, this.fetchStream);
     if (!stream) throw new StreamNotFound(name);
-    this.refs.set(stream);
     return stream;
   }
 
@@ -300,6 +411,12 @@ export class StreamsService {
     const s = await this.require(p, name);
     return { id: s.id, tenantId: s.tenantId, name: s.name, config: s.config };
   }
+}
+
+function bytesOf(messages: readonly NewMessage[]): number {
+  let n = 0;
+  for (const m of messages) n += m.value.byteLength;
+  return n;
 }
 
 function tryAuthorize(p: Principal, name: string): boolean {

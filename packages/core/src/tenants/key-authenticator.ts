@@ -1,4 +1,4 @@
-import { type Clock } from "../common/clock.js";
+import { type Clock, epochMs } from "../common/clock.js";
 import { Forbidden, Unauthenticated } from "../errors.js";
 import { type Principal, parseApiKey } from "./api-key.js";
 import { namesAllowed, type Scope } from "./scopes.js";
@@ -60,7 +60,7 @@ export class KeyAuthenticator {
   }
 
   private async lookup(prefix: string): Promise<KeyCredentials | null> {
-    const now = this.clock.now().getTime();
+    const now = epochMs(this.clock);
     const hit = this.cache.get(prefix);
     if (hit && now - hit.fetchedAt < this.options.cacheMs) return hit.credentials;
     const credentials = await this.store.findKeyByPrefix(prefix);

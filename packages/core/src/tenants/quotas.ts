@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Clock } from "../common/clock.js";
+import { type Clock, epochMs } from "../common/clock.js";
 import { TooManyRequests } from "../errors.js";
 import { type TenantId } from "./tenant.js";
 import { TenantTraffic, type TrafficOp } from "./tenant-traffic.js";
@@ -32,7 +32,7 @@ export class TokenBucket {
     private readonly clock: Clock,
   ) {
     this.tokens = rate;
-    this.at = clock.now().getTime();
+    this.at = epochMs(clock);
   }
 
   /**
@@ -64,7 +64,7 @@ export class TokenBucket {
   }
 
   private refill(): void {
-    const now = this.clock.now().getTime();
+    const now = epochMs(this.clock);
     this.tokens = Math.min(this.rate, this.tokens + ((now - this.at) / 1000) * this.rate);
     this.at = now;
   }
@@ -111,6 +111,7 @@ export class TenantQuotaGuard {
   private readonly buckets = new Map<TenantId, TokenBucket>();
   private readonly connections = new Map<TenantId, number>();
   private readonly appended = new Map<TenantId, { at: number; n: number }[]>();
+  private readonly quotaReads = new Map<TenantId, Promise<TenantQuotas>>();
   /** What each tenant's admitted requests asked of this node, for the operator's traffic view. */
   readonly traffic: TenantTraffic;
 
@@ -154,6 +155,44 @@ export class TenantQuotaGuard {
   }
 
   /**
+   * `admitAppend` without waiting, for the hot path: true when admitted (or
+   * throws TooManyRequests, nothing taken), undefined when the tenant's
+   * quotas or stored bytes are not cached (then call `admitAppend`).
+   */
+  admitAppendNow(
+    tenantId: TenantId,
+    messages: number | readonly number[],
+    bytes = 0,
+  ): true | undefined {
+    const now = epochMs(this.clock);
+    const q = this.quotaCache.get(tenantId);
+    if (!q || now - q.at >= this.options.quotasCacheMs) return undefined;
+    // Read again ahead of expiry, so a busy tenant's appends never wait for the lookup.
+    if (now - q.at >= this.options.quotasCacheMs * 0.75)
+      this.readQuotas(tenantId).catch(() => undefined);
+    if (q.value.stored_bytes !== undefined) {
+      const b = this.bytesCache.get(tenantId);
+      if (!b || now - b.at >= this.options.storedBytesCacheMs) return undefined;
+      if (b.value >= q.value.stored_bytes) return undefined;
+    }
+    if (q.value.messages_per_second !== undefined) {
+      const bucket = this.buckets.get(tenantId);
+      if (!bucket) return undefined;
+      const taken = bucket.take(messages);
+      if (!taken.ok) {
+        throw new TooManyRequests(
+          `The tenant's quota of ${q.value.messages_per_second} messages per second (messages_per_second) is exhausted.`,
+          taken.retryAfterSeconds,
+        );
+      }
+    }
+    const n = typeof messages === "number" ? messages : sum(messages);
+    this.record(tenantId, n);
+    this.traffic.record(tenantId, "messages_appended", n, bytes);
+    return true;
+  }
+
+  /**
    * Before a write that stores bytes (KV put, document change); `traffic`
    * says what it is, for the traffic counters (`count` operations, default 1).
    */
@@ -187,7 +226,7 @@ export class TenantQuotaGuard {
   }
 
   usage(tenantId: TenantId): TenantUsage {
-    const now = this.clock.now().getTime();
+    const now = epochMs(this.clock);
     const recent = (this.appended.get(tenantId) ?? []).filter((e) => now - e.at < RATE_WINDOW_MS);
     const n = recent.reduce((a, e) => a + e.n, 0);
     return {
@@ -199,24 +238,43 @@ export class TenantQuotaGuard {
   /** Quotas changed: read them (and the stored bytes) again on the next request. */
   invalidate(tenantId: TenantId): void {
     this.quotaCache.delete(tenantId);
+    this.quotaReads.delete(tenantId);
     this.bytesCache.delete(tenantId);
   }
 
   async quotas(tenantId: TenantId): Promise<TenantQuotas> {
-    const now = this.clock.now().getTime();
+    const now = epochMs(this.clock);
     const hit = this.quotaCache.get(tenantId);
     if (hit && now - hit.at < this.options.quotasCacheMs) return hit.value;
-    const value = await this.source.quotas(tenantId);
-    this.quotaCache.set(tenantId, { value, at: now });
-    const bucket = this.buckets.get(tenantId);
-    if (value.messages_per_second === undefined) this.buckets.delete(tenantId);
-    else bucket?.setRate(value.messages_per_second);
-    return value;
+    return this.readQuotas(tenantId);
+  }
+
+  /** One read of a tenant's quotas at a time, shared by every request that needs it. */
+  private readQuotas(tenantId: TenantId): Promise<TenantQuotas> {
+    const pending = this.quotaReads.get(tenantId);
+    if (pending) return pending;
+    const at = epochMs(this.clock);
+    const read: Promise<TenantQuotas> = this.source
+      .quotas(tenantId)
+      .then((value) => {
+        // Invalidated meanwhile: this answer may predate the change.
+        if (this.quotaReads.get(tenantId) !== read) return value;
+        this.quotaCache.set(tenantId, { value, at });
+        const bucket = this.buckets.get(tenantId);
+        if (value.messages_per_second === undefined) this.buckets.delete(tenantId);
+        else bucket?.setRate(value.messages_per_second);
+        return value;
+      })
+      .finally(() => {
+        if (this.quotaReads.get(tenantId) === read) this.quotaReads.delete(tenantId);
+      });
+    this.quotaReads.set(tenantId, read);
+    return read;
   }
 
   private async checkStoredBytes(tenantId: TenantId, q: TenantQuotas): Promise<void> {
     if (q.stored_bytes === undefined) return;
-    const now = this.clock.now().getTime();
+    const now = epochMs(this.clock);
     let hit = this.bytesCache.get(tenantId);
     if (!hit || now - hit.at >= this.options.storedBytesCacheMs) {
       hit = { value: await this.source.storedBytes(tenantId), at: now };
@@ -232,12 +290,16 @@ export class TenantQuotaGuard {
   }
 
   private record(tenantId: TenantId, n: number): void {
-    const now = this.clock.now().getTime();
-    const log = (this.appended.get(tenantId) ?? []).filter((e) => now - e.at < RATE_WINDOW_MS);
-    const last = log[log.length - 1];
-    // One entry per 100 ms keeps the log short under load.
-    if (last && now - last.at < 100) last.n += n;
-    else log.push({ at: now, n });
+    const now = epochMs(this.clock);
+    let log = this.appended.get(tenantId);
+    const last = log?.[log.length - 1];
+    // One entry per 100 ms keeps the log short under load (and this call cheap).
+    if (last && now - last.at < 100) {
+      last.n += n;
+      return;
+    }
+    log = (log ?? []).filter((e) => now - e.at < RATE_WINDOW_MS);
+    log.push({ at: now, n });
     this.appended.set(tenantId, log);
   }
 }

@@ -1,4 +1,4 @@
-import { type Clock } from "../common/clock.js";
+import { type Clock, epochMs } from "../common/clock.js";
 import { type TenantId } from "./tenant.js";
 import { type TenantTrafficRow, type TrafficCounts } from "./tenant-traffic.schemas.js";
 
@@ -50,7 +50,7 @@ export class TenantTraffic {
       log = { totals: zero(), slots: [] };
       this.tenants.set(tenantId, log);
     }
-    const second = Math.floor(this.clock.now().getTime() / 1000);
+    const second = Math.floor(epochMs(this.clock) / 1000);
     const i = second % this.windowSeconds;
     let slot = log.slots[i];
     if (!slot || slot.second !== second) {
@@ -65,7 +65,7 @@ export class TenantTraffic {
 
   /** Every tenant this node has served, with its totals and its last-window counts. */
   snapshot(): TenantTrafficRow[] {
-    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const now = Math.floor(epochMs(this.clock) / 1000);
     return [...this.tenants].map(([tenantId, log]) => {
       const recent = zero();
       for (const slot of log.slots) {

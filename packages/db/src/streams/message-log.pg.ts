@@ -1,17 +1,20 @@
 import {
   CommitFailed,
   type CommitBatch,
+  type CommitHooks,
   type CommitOutcome,
   type LoadedStream,
   type Message,
   type MessageLog,
   type PendingRow,
   type Removal,
+  RowsRejected,
+  type StreamCut,
   type StreamId,
   type TrimResult,
 } from "@strata/core";
 import type pg from "pg";
-import { fencedTransaction } from "../fenced-tx.js";
+import { fencedCopyTransaction, fencedTransaction } from "../fenced-tx.js";
 import { type ColdSegments } from "../tiering/cold-segments.js";
 import {
   applySegmentCut,
@@ -21,18 +24,19 @@ import {
   planSegmentCut,
 } from "./cold-removal.pg.js";
 import { applyTrim, removeWhere } from "./stream-removal.pg.js";
+import { COPY_MESSAGES_SQL, encodeMessageRows, type MessageCopyRow } from "./copy-rows.pg.js";
 import { chunkRows, LARGE_VALUE_BYTES, splitValue } from "./large-values.js";
 import { readOneTiered, readTiered } from "./tiered-read.pg.js";
 
 type Client = pg.PoolClient;
 
-// node-postgres caps a statement at 65,535 parameters; 7 per row.
-const ROWS_PER_INSERT = 5000;
+/** How often a batch is written again when streams of it were deleted meanwhile. */
+const MISSING_STREAM_ATTEMPTS = 3;
 
 /**
- * Stream messages in PostgreSQL. Appends are multi-row INSERTs with binary
- * parameters in one fenced transaction per group-commit batch; nothing else
- * is written on the hot path (counters are derived on load).
+ * Stream messages in PostgreSQL. A group-commit batch is one binary COPY
+ * (every stream's rows together) in one fenced transaction; nothing else is
+ * written on the hot path (counters are derived on load).
  */
 export class MessageLogPg implements MessageLog {
   /** `cold` reads the tiered segments (the object store); without it only the hot tier is readable. */
@@ -94,26 +98,57 @@ export class MessageLogPg implements MessageLog {
     };
   }
 
-  async commit(batch: CommitBatch, predecessor: Promise<unknown>): Promise<CommitOutcome> {
-    return this.fencedTx(batch.nodeId, batch.replicated, async (client) => {
-      const written = new Set<number>();
-      for (let i = 0; i < batch.rows.length; i += ROWS_PER_INSERT) {
-        for (const id of await insertRows(client, batch.rows.slice(i, i + ROWS_PER_INSERT)))
-          written.add(id);
-      }
-      const missing = batch.streams.map((s) => s.streamId).filter((id) => !written.has(id));
-      const trims: TrimResult[] = [];
-      // Ascending stream id: concurrent batches lock in the same order.
-      for (const trim of [...batch.trims].sort((a, b) => a.streamId - b.streamId)) {
-        if (written.has(trim.streamId)) trims.push(await applyTrim(client, trim));
-      }
+  async commit(
+    batch: CommitBatch,
+    predecessor: Promise<unknown>,
+    hooks: CommitHooks = {},
+  ): Promise<CommitOutcome> {
+    let current = batch;
+    const missing: StreamId[] = [];
+    for (let attempt = 1; ; attempt++) {
       try {
-        await predecessor;
-      } catch {
-        throw new CommitFailed("An earlier batch failed, so this one was not committed; retry.");
+        return await this.fencedWrite(current, (client) =>
+          finishBatch(client, current, predecessor, hooks, missing),
+        );
+      } catch (err) {
+        if (isDataError(err)) throw new RowsRejected((err as Error).message);
+        if (!isMissingStream(err) || attempt >= MISSING_STREAM_ATTEMPTS) throw err;
+        // A stream of the batch was deleted meanwhile (the rows' foreign key): write the others.
+        const present = await this.existing(current.streams.map((s) => s.streamId));
+        for (const s of current.streams) if (!present.has(s.streamId)) missing.push(s.streamId);
+        current = {
+          ...current,
+          rows: current.rows.filter((r) => present.has(r.streamId)),
+          streams: current.streams.filter((s) => present.has(s.streamId)),
+          trims: current.trims.filter((t) => present.has(t.streamId)),
+        };
       }
-      return { trims, missing };
+    }
+  }
+
+  /** The batch's rows in one fenced COPY, then `rest`, then COMMIT. */
+  private fencedWrite(
+    batch: CommitBatch,
+    rest: (client: Client) => Promise<CommitOutcome>,
+  ): Promise<CommitOutcome> {
+    const { replicated } = batch;
+    if (batch.rows.length === 0) return this.fencedTx(batch.nodeId, replicated, rest);
+    const { framed, chunked } = copyPayload(batch.rows);
+    const work = async (client: Client) => {
+      for (const c of chunked) await chunkRows(client, c.streamId, c.seq, c.parts);
+      return rest(client);
+    };
+    return fencedCopyTransaction(this.pool, batch.nodeId, COPY_MESSAGES_SQL, framed, work, {
+      replicated,
     });
+  }
+
+  private async existing(ids: readonly StreamId[]): Promise<Set<number>> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      "select id from streams where id = any($1::bigint[])",
+      [ids],
+    );
+    return new Set(rows.map((r) => Number(r.id)));
   }
 
   read(streamId: StreamId, fromSeq: number, limit: number, maxBytes: number): Promise<Message[]> {
@@ -177,55 +212,67 @@ function sum(hot: Removal, ...cold: (Removal | null)[]): Removal {
   return { messages, bytes, firstSeq: hot.firstSeq };
 }
 
-/**
- * Inserts the rows of streams that still exist (a stream deleted meanwhile
- * must not fail the whole batch) and returns the ids of the streams written.
- */
-async function insertRows(client: Client, rows: readonly PendingRow[]): Promise<number[]> {
-  const params: unknown[] = [];
-  const tuples: string[] = [];
-  const chunks: { streamId: StreamId; seq: number; parts: Buffer[] }[] = [];
-  for (const r of rows) {
-    const n = params.length;
-    const large = r.value.byteLength > LARGE_VALUE_BYTES;
-    const value = large ? null : toBuffer(r.value);
-    let ref: string | null = null;
-    if (large) {
-      const parts = splitValue(r.value);
-      chunks.push({ streamId: r.streamId, seq: r.seq, parts });
-      ref = `chunks:${parts.length}`;
-    }
-    params.push(
-      r.streamId,
-      r.seq,
-      r.ts,
-      r.headers ? JSON.stringify(r.headers) : null,
-      value,
-      ref,
-      r.value.byteLength,
-      r.msgId,
-    );
-    tuples.push(
-      n === 0
-        ? `($1::bigint,$2::bigint,$3::timestamptz,$4::jsonb,$5::bytea,$6::text,$7::int,$8::text)`
-        : `($${n + 1},$${n + 2},$${n + 3},$${n + 4},$${n + 5},$${n + 6},$${n + 7},$${n + 8})`,
-    );
+/** After the rows: trim, wait for the predecessor, apply the hooks. */
+async function finishBatch(
+  client: Client,
+  batch: CommitBatch,
+  predecessor: Promise<unknown>,
+  hooks: CommitHooks,
+  missing: readonly StreamId[],
+): Promise<CommitOutcome> {
+  const trims: TrimResult[] = [];
+  // Ascending stream id: concurrent batches lock in the same order.
+  for (const trim of [...batch.trims].sort((a, b) => a.streamId - b.streamId))
+    trims.push(await applyTrim(client, trim));
+  try {
+    await predecessor;
+  } catch {
+    throw new CommitFailed("An earlier batch failed, so this one was not committed; retry.");
   }
-  // The key-share lock the foreign key takes makes a concurrent DELETE of the stream wait for us.
-  const { rows: written } = await client.query<{ stream_id: string }>(
-    `with v (stream_id, seq, ts, headers, value, value_ref, value_size, msg_id) as (values ${tuples.join(",")}),
-          ins as (insert into stream_messages (stream_id, seq, ts, headers, value, value_ref, value_size, msg_id)
-                  select v.* from v where exists (select 1 from streams s where s.id = v.stream_id)
-                  returning stream_id)
-     select distinct stream_id from ins`,
-    params,
-  );
-  const ids = written.map((r) => Number(r.stream_id));
-  for (const c of chunks)
-    if (ids.includes(c.streamId)) await chunkRows(client, c.streamId, c.seq, c.parts);
-  return ids;
+  const dropped = hooks.dropBeforeCommit?.() ?? [];
+  for (const cut of dropped) await dropFrom(client, cut);
+  return { trims, missing, dropped };
 }
 
-function toBuffer(v: Uint8Array): Buffer {
-  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+/**
+ * The rows as one framed COPY payload; values above LARGE_VALUE_BYTES go to
+ * chunk rows instead (their COPY row says so). The foreign key's key-share
+ * lock on each stream makes a concurrent DELETE of it wait for the commit.
+ */
+function copyPayload(rows: readonly PendingRow[]): {
+  framed: Buffer;
+  chunked: { streamId: StreamId; seq: number; parts: Buffer[] }[];
+} {
+  let copyRows: readonly MessageCopyRow[] = rows;
+  const chunked: { streamId: StreamId; seq: number; parts: Buffer[] }[] = [];
+  if (rows.some((r) => r.value.byteLength > LARGE_VALUE_BYTES)) {
+    copyRows = rows.map((r) => {
+      if (r.value.byteLength <= LARGE_VALUE_BYTES) return r;
+      const parts = splitValue(r.value);
+      chunked.push({ streamId: r.streamId, seq: r.seq, parts });
+      return { ...r, valueOutOfLine: true, valueRef: `chunks:${parts.length}` };
+    });
+  }
+  return { framed: encodeMessageRows(copyRows, true), chunked };
+}
+
+/** Takes a stream's rows from `fromSeq` on out of the open transaction again. */
+async function dropFrom(client: Client, cut: StreamCut): Promise<void> {
+  const args = [cut.streamId, cut.fromSeq];
+  await client.query("delete from stream_chunks where stream_id = $1 and seq >= $2", args);
+  await client.query("delete from stream_messages where stream_id = $1 and seq >= $2", args);
+}
+
+/** 23503: a row's stream is gone (the stream was deleted while the batch was being written). */
+function isMissingStream(err: unknown): boolean {
+  return (err as { code?: unknown }).code === "23503";
+}
+
+/**
+ * The database refused a row's data (class 22: e.g. a character it cannot
+ * store, malformed JSON), as opposed to failing for reasons of its own.
+ */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && code.startsWith("22");
 }

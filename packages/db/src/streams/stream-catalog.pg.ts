@@ -15,7 +15,21 @@ import { streams } from "../schema/streams/tables.js";
 type Row = typeof streams.$inferSelect;
 
 export class StreamCatalogPg implements StreamCatalog {
-  constructor(private readonly db: Database) {}
+  /** The hot lookup, prepared once (drizzle builds its SQL only here). */
+  private readonly byName;
+
+  constructor(private readonly db: Database) {
+    this.byName = db
+      .select()
+      .from(streams)
+      .where(
+        and(
+          eq(streams.tenantId, sql.placeholder("tenantId")),
+          eq(streams.name, sql.placeholder("name")),
+        ),
+      )
+      .prepare("strata_stream_by_name");
+  }
 
   async create(tenantId: TenantId, name: string, config: StreamConfig): Promise<Stream | null> {
     const [row] = await this.db
@@ -40,10 +54,7 @@ export class StreamCatalogPg implements StreamCatalog {
   }
 
   async get(tenantId: TenantId, name: string): Promise<Stream | null> {
-    const [row] = await this.db
-      .select()
-      .from(streams)
-      .where(and(eq(streams.tenantId, tenantId), eq(streams.name, name)));
+    const [row] = await this.byName.execute({ tenantId, name });
     return row ? toStream(row) : null;
   }
 

@@ -48,6 +48,33 @@ export async function redisXadd(
 }
 
 /**
+ * Redis Streams `XADD` one command at a time, `inFlight` outstanding: the
+ * shape of a client that waits for each append's answer (as Strata's
+ * single appends do), unlike `redisXadd`'s explicit pipelines.
+ */
+export async function redisXaddSingles(c: PeerCase & { inFlight: number }): Promise<LoadResult> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const keys = Array.from({ length: c.streams }, (_, i) => `${KEY_PREFIX}${i}`);
+  const value = payload(c.size);
+  let turn = 0;
+  try {
+    return await closedLoop({
+      ...c,
+      op: (done) => {
+        redis.xadd(keys[turn++ % keys.length]!, "*", "v", value).then(
+          () => done(null, 1, c.size),
+          (err: unknown) => done(err),
+        );
+      },
+    });
+  } finally {
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+    redis.disconnect();
+  }
+}
+
+/**
  * NATS JetStream acked publish to `streams` subjects of one file-backed
  * stream (`bench.>`), `inFlight` publishes outstanding. The stream is deleted after.
  */

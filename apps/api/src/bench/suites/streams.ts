@@ -5,7 +5,7 @@ import { withCpu } from "../lib/proc.js";
 import { reportProfiles } from "../lib/profile.js";
 import { StrataServer } from "../lib/server.js";
 import { type ResultRow, type Suite, type SuiteContext, type SuiteResult } from "../lib/types.js";
-import { natsPublish, redisXadd } from "../streams/peers.js";
+import { natsPublish, redisXadd, redisXaddSingles } from "../streams/peers.js";
 import { rawCopy, rawInsert } from "../streams/raw-pg.js";
 import {
   type Ceilings,
@@ -88,6 +88,15 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
           (r) =>
             rows.push(loadRow(rid, "Redis XADD, pipelines of 64, 4 in flight", size, r, ceilings)),
           (err: Error) => rows.push(skippedRow(rid, "Redis XADD", err.message, size)),
+        );
+      }
+      const sid = `peer.redis16.${size}`;
+      if (ctx.selected(sid)) {
+        ctx.log(`${sid} …`);
+        const label = "Redis XADD, single commands, 16 in flight";
+        await redisXaddSingles({ ...w, streams: STREAMS, size, inFlight: 16 }).then(
+          (r) => rows.push(loadRow(sid, label, size, r, ceilings)),
+          (err: Error) => rows.push(skippedRow(sid, label, err.message, size)),
         );
       }
       const nid = `peer.nats.${size}`;
