@@ -60,26 +60,31 @@ export function restBatches(
   });
 }
 
-/** Single-message raw-body POSTs at a fixed rate (latency per request). */
-export function restSingleAtRate(c: RestCase & { rate: number }): Promise<LoadResult> {
+function singleOp(c: RestCase) {
   const body = payload(c.size);
   const paths = appendPaths(c.names);
   let turn = 0;
-  return fixedRate({
-    ...c,
-    maxInFlight: 2000,
-    op: (done) =>
-      c.http.request(
-        "POST",
-        paths[turn++ % paths.length]!,
-        body,
-        "application/octet-stream",
-        (err, status, res) => {
-          if (err) return done(err);
-          if (status !== 201)
-            return done(new Error(`HTTP ${status}: ${res.toString().slice(0, 200)}`));
-          done(null, 1, c.size);
-        },
-      ),
-  });
+  return (done: (err: unknown, msgs?: number, bytes?: number) => void) =>
+    c.http.request(
+      "POST",
+      paths[turn++ % paths.length]!,
+      body,
+      "application/octet-stream",
+      (err, status, res) => {
+        if (err) return done(err);
+        if (status !== 201)
+          return done(new Error(`HTTP ${status}: ${res.toString().slice(0, 200)}`));
+        done(null, 1, c.size);
+      },
+    );
+}
+
+/** Single-message raw-body POSTs, `inFlight` requests at a time (throughput). */
+export function restSingles(c: RestCase & { inFlight: number }): Promise<LoadResult> {
+  return closedLoop({ ...c, op: singleOp(c) });
+}
+
+/** Single-message raw-body POSTs at a fixed rate (latency per request). */
+export function restSingleAtRate(c: RestCase & { rate: number }): Promise<LoadResult> {
+  return fixedRate({ ...c, maxInFlight: 2000, op: singleOp(c) });
 }

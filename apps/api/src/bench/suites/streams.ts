@@ -15,7 +15,13 @@ import {
   skippedRow,
   streamTargets,
 } from "../streams/report.js";
-import { createStreams, primeStreams, restBatches, restSingleAtRate } from "../streams/rest.js";
+import {
+  createStreams,
+  primeStreams,
+  restBatches,
+  restSingleAtRate,
+  restSingles,
+} from "../streams/rest.js";
 import {
   createBenchDatabase,
   resetMessages,
@@ -30,6 +36,7 @@ const RATE = 5000;
 const FANOUT_SUBSCRIBERS = 1000;
 const STRATA_CASES = [
   ...SIZES.flatMap((s) => [`rest.batch.${s}`, `ws.append.${s}`]),
+  "rest.single.200",
   "ws.latency.5000",
   "rest.latency.5000",
   "ws.fanout",
@@ -156,6 +163,18 @@ async function strataCases(
       rows.push(
         loadRow(id, "Strata REST batches of 100, 16 in flight", size, m.value, ceilings, { note }),
       );
+    }
+
+    if (ctx.selected("rest.single.200")) {
+      ctx.log("rest.single.200 …");
+      const single = new HttpClient(server.baseUrl, { authorization: `Bearer ${secret}` }, 64);
+      const m = await measured(() =>
+        restSingles({ ...w, http: single, names, size: 200, inFlight: 64 }),
+      );
+      single.close();
+      const note = cpuNote(m.clientCpuPct, m.serverCpuPct);
+      const label = "Strata REST single POSTs, 64 in flight";
+      rows.push(loadRow("rest.single.200", label, 200, m.value, ceilings, { note }));
     }
 
     const target = { wsUrl: server.wsUrl, key: secret };
