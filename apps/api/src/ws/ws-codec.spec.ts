@@ -17,6 +17,19 @@ const msg = (seq: number, value: Buffer): Message => ({
 type Decoded = { type: string; sub: unknown; msgs?: { seq: number; value: Buffer }[] };
 
 describe(MsgpackCodec.name, () => {
+  it("shares one delivery's frames between subscribers with the same sub id, and only those", () => {
+    const codec = new MsgpackCodec(64 * 1024);
+    const event = [msg(1, Buffer.from("a")), msg(2, Buffer.from("b"))];
+    const first = codec.encodeDelivery(7, event);
+    expect(codec.encodeDelivery(7, event)[0]).toBe(first[0]);
+    const other = unpackr.unpack(codec.encodeDelivery(8, event)[0]!) as Decoded;
+    expect(other.sub).toBe(8);
+    expect(other.msgs!.map((m) => m.seq)).toEqual([1, 2]);
+    // Another array (e.g. the tail a subscriber still needed) is its own delivery.
+    const tail = unpackr.unpack(codec.encodeDelivery(7, event.slice(1))[0]!) as Decoded;
+    expect(tail.msgs!.map((m) => m.seq)).toEqual([2]);
+  });
+
   it.each([3, 15, 16, 70_000])(
     "builds msgs frames that decode as plain maps (%i messages)",
     (n) => {

@@ -24,6 +24,7 @@ export abstract class WsCodec {
   /** Values larger than this go out as `msg_chunk` frames. */
   readonly chunkBytes: number;
   private readonly cache = new WeakMap<Message, Buffer>();
+  private readonly deliveries = new WeakMap<readonly Message[], Map<SubId, Buffer[]>>();
 
   constructor(protected readonly frameBytes: number) {
     this.chunkBytes = this.valueBytesPerFrame(frameBytes);
@@ -41,6 +42,16 @@ export abstract class WsCodec {
    * `frameBytes` each, and `msg_chunk` frames for values over `chunkBytes`.
    */
   encodeDelivery(sub: SubId, messages: readonly Message[]): Buffer[] {
+    // A live event reaches every subscriber as the same array; subscribers with the same
+    // sub id (clients number their subscriptions alike) get the very same frames.
+    let bySub = this.deliveries.get(messages);
+    if (!bySub) this.deliveries.set(messages, (bySub = new Map()));
+    let frames = bySub.get(sub);
+    if (!frames) bySub.set(sub, (frames = this.frames(sub, messages)));
+    return frames;
+  }
+
+  private frames(sub: SubId, messages: readonly Message[]): Buffer[] {
     const frames: Buffer[] = [];
     let batch: Buffer[] = [];
     let size = 0;

@@ -114,7 +114,10 @@ export class StreamSubscription {
       return;
     }
     if (this.mode !== "live") return;
-    const fresh = event.messages.filter((m) => m.seq >= this.next);
+    // The event's own array when all of it is new, so that a codec can share one frame between subscribers.
+    const all = event.messages;
+    const fresh =
+      all.length > 0 && all[0]!.seq >= this.next ? all : all.filter((m) => m.seq >= this.next);
     if (fresh.length === 0) return;
     if (fresh[0]!.seq !== this.next) {
       // A missed event: storage has what lies between.

@@ -55,6 +55,8 @@ export interface FanoutResult {
   readonly subscribers: number;
   readonly rssBefore: number;
   readonly rssSubscribed: number;
+  /** Halfway through the measured window: from there on a flat RSS stays put. */
+  readonly rssMid: number;
   readonly rssAfter: number;
   /** `slow_consumer` frames the subscribers received (subscriptions paused by backpressure). */
   readonly slowConsumer: number;
@@ -88,8 +90,10 @@ export async function wsFanout(
     const [publisher] = await openSockets(c, 1);
     let d0 = 0;
     let d1 = 0;
+    let rssMid = 0;
     const marks = [
       setTimeout(() => (d0 = delivered), c.warmupMs),
+      setTimeout(() => (rssMid = c.rss()), c.warmupMs + c.durationMs / 2),
       setTimeout(() => (d1 = delivered), c.warmupMs + c.durationMs),
     ];
     try {
@@ -104,6 +108,7 @@ export async function wsFanout(
         subscribers: subs.length,
         rssBefore,
         rssSubscribed,
+        rssMid,
         rssAfter: c.rss(),
         slowConsumer: subs.reduce((n, s) => n + s.slowConsumer, 0),
       };

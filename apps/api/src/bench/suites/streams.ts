@@ -246,12 +246,13 @@ async function strataCases(
           size: 200,
           msgsPerSec: Math.round(f.deliveriesPerSec),
           mbPerSec: Math.round((f.deliveriesPerSec * 200) / 1e4) / 100,
-          note: `${rssNote(f.rssBefore, f.rssSubscribed, f.rssAfter)}; appends ${Math.round(f.appends.msgsPerSec)}/s; ${cpuNote(m.clientCpuPct, m.serverCpuPct)}`,
+          note: `${rssNote(f.rssBefore, f.rssSubscribed, f.rssMid, f.rssAfter)}; appends ${Math.round(f.appends.msgsPerSec)}/s; ${cpuNote(m.clientCpuPct, m.serverCpuPct)}`,
           extra: {
             subscribers: f.subscribers,
             appendsPerSec: f.appends.msgsPerSec,
             rssBefore: f.rssBefore,
             rssSubscribed: f.rssSubscribed,
+            rssMid: f.rssMid,
             rssAfter: f.rssAfter,
           },
         });
