@@ -1,6 +1,7 @@
 import { Fenced } from "@strata/core";
 import type pg from "pg";
 import { withClient } from "./client.js";
+import { CopyIn } from "./copy-in.js";
 
 /**
  * Proves the node lease inside a transaction (DESIGN §7). `FOR KEY SHARE`
@@ -49,55 +50,6 @@ export function fencedTransaction<T>(
   });
 }
 
-/** The parts of node-postgres's Connection a COPY needs (not in @types/pg). */
-interface CopyConnection {
-  query(text: string): void;
-  sendCopyFail(message: string): void;
-  readonly stream: { write(data: Buffer): boolean };
-}
-
-/**
- * BEGIN, the fence and `COPY … FROM STDIN` as one simple query, the payload
- * (already framed as CopyData + CopyDone) as one write: a group commit's
- * rows reach PostgreSQL in one round trip and two socket writes. When the
- * fence finds no live lease, the COPY is failed and nothing is written.
- */
-class FencedCopy implements pg.Submittable {
-  private rows = 0;
-  private fenced = false;
-  private error: Error | undefined;
-  constructor(
-    private readonly text: string,
-    private readonly framed: Buffer,
-    private readonly done: (err: Error | undefined, fenced: boolean) => void,
-  ) {}
-
-  submit(connection: pg.Connection): void {
-    (connection as unknown as CopyConnection).query(this.text);
-  }
-  handleDataRow(): void {
-    this.rows++;
-  }
-  handleCopyInResponse(connection: pg.Connection): void {
-    const c = connection as unknown as CopyConnection;
-    if (this.rows === 0) {
-      this.fenced = true;
-      c.sendCopyFail("the node lease is gone");
-    } else c.stream.write(this.framed);
-  }
-  handleError(err: Error): void {
-    this.error ??= err;
-  }
-  handleReadyForQuery(): void {
-    this.done(this.error, this.fenced);
-  }
-  handleCommandComplete(): void {}
-  handleRowDescription(): void {}
-  handlePortalSuspended(): void {}
-  handleEmptyQuery(): void {}
-  handleCopyData(): void {}
-}
-
 /**
  * `fencedTransaction` whose first write is a COPY: BEGIN; prove `nodeId`'s
  * node lease; `copySql` with `framed` (see encodeMessageRows); `work`; COMMIT
@@ -118,11 +70,17 @@ export function fencedCopyTransaction<T>(
       await new Promise<void>((resolve, reject) => {
         const text = `begin;${sync}${fence};${copySql}`;
         client.query(
-          new FencedCopy(text, framed, (err, fenced) => {
-            if (fenced) reject(new Fenced(nodeId));
-            else if (err) reject(err);
-            else resolve();
-          }),
+          new CopyIn(
+            text,
+            framed,
+            (err, fenced) => {
+              if (fenced) reject(new Fenced(nodeId));
+              else if (err) reject(err);
+              else resolve();
+            },
+            // The fence returned no row: no live lease, so nothing is copied.
+            (fenceRows) => fenceRows > 0,
+          ),
         );
       });
       const result = await work(client);

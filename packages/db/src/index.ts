@@ -9,6 +9,7 @@ export * from "./tenants/tenant.repository.pg.js";
 export * from "./cluster/placement.pg.js";
 export * from "./ops/alert-store.pg.js";
 export * from "./cluster/cluster-admin.pg.js";
+export * from "./copy-in.js";
 export * from "./fenced-tx.js";
 export * from "./kv/kv-catalog.pg.js";
 export * from "./kv/kv-log.pg.js";

@@ -1,7 +1,13 @@
-import { type Pool } from "@strata/db";
+import type { StreamId } from "@strata/core";
+import {
+  COPY_MESSAGES_SQL,
+  copyFramed,
+  encodeMessageRows,
+  type MessageCopyRow,
+  type Pool,
+} from "@strata/db";
 import type pg from "pg";
 import { closedLoop, type LoadResult, type LoadWindow } from "../lib/load.js";
-import { COPY_MESSAGES_SQL, copyFrom, type CopyRow, encodeBinaryCopy } from "./pg-copy.js";
 import { payload, SeqCounters } from "./setup.js";
 
 export const ROWS_PER_STATEMENT = 1000;
@@ -76,11 +82,11 @@ export async function rawCopy(c: RawCase): Promise<LoadResult> {
   const seqs = new SeqCounters(c.streamIds);
   return perConnection(c, (client) => {
     const ts = new Date();
-    const rows: CopyRow[] = [];
+    const rows: MessageCopyRow[] = [];
     for (let i = 0; i < ROWS_PER_STATEMENT; i++) {
       const [streamId, seq] = seqs.take();
-      rows.push({ streamId, seq, ts, value });
+      rows.push({ streamId: streamId as StreamId, seq, ts, value, headers: null, msgId: null });
     }
-    return copyFrom(client, COPY_MESSAGES_SQL, encodeBinaryCopy(rows));
+    return copyFramed(client, COPY_MESSAGES_SQL, encodeMessageRows(rows, true));
   });
 }
