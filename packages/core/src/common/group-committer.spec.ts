@@ -65,4 +65,42 @@ describe(GroupCommitter.name, () => {
     committer.add(3);
     expect(committer.reset()).toEqual([2, 3]);
   });
+
+  it("with keyOf, a batch waits only for the batches in flight that share one of its keys", async () => {
+    const outcome: string[] = [];
+    let releaseA: () => void = () => {};
+    const gateA = new Promise<void>((r) => (releaseA = r));
+    const committer = new GroupCommitter<string>(
+      async (items, predecessor) => {
+        const name = items.join("");
+        if (name === "a1") {
+          await gateA;
+          outcome.push("a1:failed");
+          throw new Error("boom");
+        }
+        try {
+          await predecessor;
+        } catch {
+          outcome.push(`${name}:cascaded`);
+          throw new Error("predecessor failed");
+        }
+        outcome.push(`${name}:ok`);
+      },
+      { maxBatchItems: 1, maxInFlight: 3, keyOf: (item) => item[0] },
+    );
+    committer.add("a1");
+    committer.add("b1");
+    committer.add("a2");
+    await tick();
+    await tick();
+    // b1 shares no key with the stuck a1: it is committed without waiting for it.
+    expect(outcome).toEqual(["b1:ok"]);
+    releaseA();
+    await committer.drain();
+    expect(outcome).toEqual(["b1:ok", "a1:failed", "a2:cascaded"]);
+    committer.reset();
+    committer.add("a3");
+    await committer.drain();
+    expect(outcome.at(-1)).toBe("a3:ok");
+  });
 });

@@ -45,6 +45,8 @@ export class StreamCommits {
     this.committer = new GroupCommitter((items, predecessor) => this.write(items, predecessor), {
       maxBatchItems: options.maxBatchItems,
       maxInFlight: options.maxInFlight,
+      // Batches of other streams need not wait for each other: seqs are dense per stream.
+      keyOf: (item) => item.stream.id,
     });
   }
 
