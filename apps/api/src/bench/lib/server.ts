@@ -63,6 +63,12 @@ export class StrataServer {
         STRATA_LOG_LEVEL: "warn",
         STRATA_DEMO: "false",
         STRATA_DATA_DIR: dataDir,
+        // Settings under test: STRATA_* in the bench's own environment reach the server.
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(
+            ([k]) => k.startsWith("STRATA_") && k !== "STRATA_PORT",
+          ),
+        ),
         ...o.env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -43,6 +43,22 @@ export async function resetMessages(pool: Pool): Promise<void> {
   await pool.query("checkpoint");
 }
 
+/**
+ * Lets the database catch up with the case before: a checkpoint, then until
+ * no autovacuum worker runs (at most 30 s). Otherwise a case measures the
+ * flush and vacuum of the millions of rows the case before wrote.
+ */
+export async function settleDatabase(pool: Pool): Promise<void> {
+  await pool.query("checkpoint");
+  for (const until = Date.now() + 30_000; Date.now() < until;) {
+    const { rows } = await pool.query<{ n: number }>(
+      "select count(*)::int as n from pg_stat_activity where backend_type = 'autovacuum worker' and datname = current_database()",
+    );
+    if (rows[0]!.n === 0) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** A payload of `size` bytes that does not compress to nothing. */
 export function payload(size: number, seed = 1): Buffer {
   const b = Buffer.alloc(size);

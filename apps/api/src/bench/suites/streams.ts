@@ -23,9 +23,11 @@ import {
   restSingles,
 } from "../streams/rest.js";
 import {
+  type BenchDatabase,
   createBenchDatabase,
   resetMessages,
   seedRawStreams,
+  settleDatabase,
   SIZES,
   STREAMS,
 } from "../streams/setup.js";
@@ -83,7 +85,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
 
     // 2–4, 6. Strata, as a child process on the same database.
     if (STRATA_CASES.some((id) => ctx.selected(id))) {
-      await strataCases(ctx, bench.db.url, w, ceilings, rows, notes);
+      await strataCases(ctx, bench, w, ceilings, rows, notes);
     }
 
     // 5. Peers.
@@ -130,7 +132,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
 
 async function strataCases(
   ctx: SuiteContext,
-  databaseUrl: string,
+  bench: BenchDatabase,
   w: LoadWindow,
   ceilings: Ceilings,
   rows: ResultRow[],
@@ -140,10 +142,13 @@ async function strataCases(
   const profDir = join(ctx.resultsDir, "prof");
   const since = Date.now();
   const server = await StrataServer.start({
-    databaseUrl,
+    databaseUrl: bench.db.url,
     ...(ctx.profile ? { cpuProfileDir: profDir } : {}),
   });
-  const measured = <T>(work: () => Promise<T>) => withCpu(server.pid, work);
+  const measured = async <T>(work: () => Promise<T>) => {
+    await settleDatabase(bench.pool);
+    return withCpu(server.pid, work);
+  };
   try {
     const { secret } = await server.tenantKey("bench", ["streams:read", "streams:write"]);
     const http = new HttpClient(server.baseUrl, { authorization: `Bearer ${secret}` }, 16);
@@ -208,12 +213,14 @@ async function strataCases(
         rows.push(skippedRow("ws.latency.5000", label, "WebSocket endpoint not available", 200));
       else {
         ctx.log("ws.latency.5000 …");
+        await settleDatabase(bench.pool);
         const r = await wsAppendsAtRate({ ...w, ...target, names, size: 200, rate: RATE });
         rows.push(loadRow("ws.latency.5000", label, 200, r, ceilings, { latency: true }));
       }
     }
     if (ctx.selected("rest.latency.5000")) {
       ctx.log("rest.latency.5000 …");
+      await settleDatabase(bench.pool);
       const single = new HttpClient(server.baseUrl, { authorization: `Bearer ${secret}` }, 64);
       const r = await restSingleAtRate({ ...w, http: single, names, size: 200, rate: RATE });
       single.close();
