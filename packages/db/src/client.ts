@@ -23,6 +23,8 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
     application_name: options.applicationName ?? "strata",
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    // Our statements are short OLTP ones: JIT compiling one costs more (~20 ms) than running it.
+    options: "-c jit=off",
     ...(options.idleInTransactionMs
       ? { idle_in_transaction_session_timeout: options.idleInTransactionMs }
       : {}),

@@ -7,6 +7,7 @@ import {
 import type pg from "pg";
 import { inTransaction } from "../client.js";
 import { DECLARE_DEAD_LOCK } from "../fenced-tx.js";
+import { tickBatch } from "../tick-batch.js";
 import { nodeName } from "./placement.pg.js";
 
 export class NodeRegistryPg implements NodeRegistry {
@@ -111,39 +112,68 @@ export class NodeRegistryPg implements NodeRegistry {
   }
 }
 
+interface Claim {
+  readonly resource: string;
+  readonly kind: ResourceKind;
+  readonly tenantId: string | null;
+  readonly nodeId: string;
+}
+
+/**
+ * Claims go to the database in batches (tickBatch): the claims made in one
+ * turn of the event loop are two statements in all.
+ */
 export class LeaseTablePg implements LeaseTable {
+  private readonly batched = tickBatch((claims: readonly Claim[]) => this.claimMany(claims));
+
   constructor(private readonly pool: pg.Pool) {}
 
-  async claim(
+  claim(
     resource: string,
     kind: ResourceKind,
     tenantId: string | null,
     nodeId: string,
   ): Promise<number | null> {
-    // A node that needs a resource may declare its owner dead once that owner's lease
-    // has expired by the database clock (DESIGN §7); a live owner is left alone.
-    await this.pool.query(
-      `update nodes set status = 'dead'
-        where id in (select id from nodes
-                      where id = (select node_id from leases where resource = $1)
-                        and status <> 'dead' and lease_expires_at < now()
-                     ${DECLARE_DEAD_LOCK})`,
-      [resource],
-    );
-    // Take it when unowned, released or owned by a node that is not alive; keep it when ours.
-    // A new claim bumps the epoch; re-claiming our own row does not.
-    const { rows } = await this.pool.query<{ epoch: string }>(
-      `insert into leases (resource, kind, tenant_id, node_id, epoch) values ($1, $2, $3, $4, 1)
-       on conflict (resource) do update
-          set node_id = excluded.node_id,
-              epoch = case when leases.node_id = excluded.node_id then leases.epoch else leases.epoch + 1 end,
-              acquired_at = case when leases.node_id = excluded.node_id then leases.acquired_at else now() end
-        where leases.node_id is null
-           or leases.node_id = excluded.node_id
-           or leases.node_id in (select id from nodes where status = 'dead')
-       returning epoch`,
-      [resource, kind, tenantId, nodeId],
-    );
-    return rows[0] ? Number(rows[0].epoch) : null;
+    return this.batched({ resource, kind, tenantId, nodeId });
+  }
+
+  private async claimMany(claims: readonly Claim[]): Promise<(number | null)[]> {
+    const epochs = new Map<string, number | null>();
+    for (const nodeId of new Set(claims.map((c) => c.nodeId))) {
+      // One row per resource, in resource order: concurrent batches lock rows in the same order.
+      const mine = new Map<string, Claim>();
+      for (const c of claims) if (c.nodeId === nodeId) mine.set(c.resource, c);
+      const sorted = [...mine.values()].sort((a, b) => (a.resource < b.resource ? -1 : 1));
+      const resources = sorted.map((c) => c.resource);
+      // A node that needs a resource may declare its owner dead once that owner's lease
+      // has expired by the database clock (DESIGN §7); a live owner is left alone.
+      await this.pool.query(
+        `update nodes set status = 'dead'
+          where id in (select id from nodes
+                        where id in (select node_id from leases where resource = any($1::text[]))
+                          and status <> 'dead' and lease_expires_at < now()
+                        order by id
+                       ${DECLARE_DEAD_LOCK})`,
+        [resources],
+      );
+      // Take each when unowned, released or owned by a node that is not alive; keep it when ours.
+      // A new claim bumps the epoch; re-claiming our own row does not.
+      const { rows } = await this.pool.query<{ resource: string; epoch: string }>(
+        `insert into leases (resource, kind, tenant_id, node_id, epoch)
+         select r, k, t, $4, 1 from unnest($1::text[], $2::text[], $3::uuid[]) as u(r, k, t)
+         on conflict (resource) do update
+            set node_id = excluded.node_id,
+                epoch = case when leases.node_id = excluded.node_id then leases.epoch else leases.epoch + 1 end,
+                acquired_at = case when leases.node_id = excluded.node_id then leases.acquired_at else now() end
+          where leases.node_id is null
+             or leases.node_id = excluded.node_id
+             or leases.node_id in (select id from nodes where status = 'dead')
+         returning resource, epoch`,
+        [resources, sorted.map((c) => c.kind), sorted.map((c) => c.tenantId), nodeId],
+      );
+      const won = new Map(rows.map((r) => [r.resource, Number(r.epoch)]));
+      for (const r of resources) epochs.set(`${nodeId}\n${r}`, won.get(r) ?? null);
+    }
+    return claims.map((c) => epochs.get(`${c.nodeId}\n${c.resource}`)!);
   }
 }

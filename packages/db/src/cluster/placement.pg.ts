@@ -1,5 +1,6 @@
 import { type ClusterNode, type Placement } from "@strata/core";
 import type pg from "pg";
+import { tickBatch } from "../tick-batch.js";
 
 /** A node's stable name: its id without the incarnation suffix. */
 export function nodeName(id: string): string {
@@ -19,6 +20,9 @@ interface Cached<T> {
 export class PlacementPg implements Placement {
   private readonly owners = new Map<string, Cached<ClusterNode | null>>();
   private alive: Cached<ClusterNode[]> | undefined;
+  private aliveLoading: Promise<ClusterNode[]> | undefined;
+  /** The lookups of one turn of the event loop share one query. */
+  private readonly lookup = tickBatch((resources: readonly string[]) => this.ownersOf(resources));
 
   constructor(
     private readonly pool: pg.Pool,
@@ -29,14 +33,7 @@ export class PlacementPg implements Placement {
   async owner(resource: string): Promise<ClusterNode | null> {
     const hit = this.owners.get(resource);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
-    const { rows } = await this.pool.query<{ id: string; address: string }>(
-      `select n.id, n.address from leases l join nodes n on n.id = l.node_id
-        where l.resource = $1 and n.status <> 'dead' and n.lease_expires_at > now()`,
-      [resource],
-    );
-    const value = rows[0]
-      ? { id: rows[0].id, name: nodeName(rows[0].id), address: rows[0].address }
-      : null;
+    const value = await this.lookup(resource);
     this.owners.delete(resource);
     this.owners.set(resource, { value, at: Date.now() });
     if (this.owners.size > this.maxEntries) {
@@ -46,8 +43,15 @@ export class PlacementPg implements Placement {
     return value;
   }
 
-  async aliveNodes(): Promise<ClusterNode[]> {
-    if (this.alive && Date.now() - this.alive.at < this.ttlMs) return this.alive.value;
+  aliveNodes(): Promise<ClusterNode[]> {
+    if (this.alive && Date.now() - this.alive.at < this.ttlMs)
+      return Promise.resolve(this.alive.value);
+    // Callers that miss together share one query.
+    this.aliveLoading ??= this.loadAlive().finally(() => (this.aliveLoading = undefined));
+    return this.aliveLoading;
+  }
+
+  private async loadAlive(): Promise<ClusterNode[]> {
     const { rows } = await this.pool.query<{ id: string; address: string }>(
       // Only nodes that serve the API own resources: a worker-only node (STRATA_ROLE) gets none.
       `select id, address from nodes
@@ -57,6 +61,18 @@ export class PlacementPg implements Placement {
     const value = rows.map((r) => ({ id: r.id, name: nodeName(r.id), address: r.address }));
     this.alive = { value, at: Date.now() };
     return value;
+  }
+
+  private async ownersOf(resources: readonly string[]): Promise<(ClusterNode | null)[]> {
+    const { rows } = await this.pool.query<{ resource: string; id: string; address: string }>(
+      `select l.resource, n.id, n.address from leases l join nodes n on n.id = l.node_id
+        where l.resource = any($1::text[]) and n.status <> 'dead' and n.lease_expires_at > now()`,
+      [[...new Set(resources)]],
+    );
+    const byResource = new Map(
+      rows.map((r) => [r.resource, { id: r.id, name: nodeName(r.id), address: r.address }]),
+    );
+    return resources.map((r) => byResource.get(r) ?? null);
   }
 
   invalidate(resource: string): void {

@@ -26,6 +26,7 @@ import {
 import { applyTrim, removeWhere } from "./stream-removal.pg.js";
 import { COPY_MESSAGES_SQL, encodeMessageRows, type MessageCopyRow } from "./copy-rows.pg.js";
 import { chunkRows, LARGE_VALUE_BYTES, splitValue } from "./large-values.js";
+import { StreamLoaderPg } from "./stream-loader.pg.js";
 import { readOneTiered, readTiered } from "./tiered-read.pg.js";
 
 type Client = pg.PoolClient;
@@ -40,62 +41,17 @@ const MISSING_STREAM_ATTEMPTS = 3;
  */
 export class MessageLogPg implements MessageLog {
   /** `cold` reads the tiered segments (the object store); without it only the hot tier is readable. */
+  private readonly loader: StreamLoaderPg;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly cold?: ColdSegments,
-  ) {}
+  ) {
+    this.loader = new StreamLoaderPg(pool);
+  }
 
-  async load(streamId: StreamId, dedupWindowSeconds: number): Promise<LoadedStream> {
-    const [agg, ids] = await Promise.all([
-      this.pool.query<{
-        n: string;
-        b: string;
-        lo: string | null;
-        hi: string | null;
-        ts: Date | null;
-        floor: string;
-        cn: string;
-        cb: string;
-        clo: string | null;
-        chi: string | null;
-        cts: Date | null;
-      }>(
-        `select count(*) as n, coalesce(sum(m.value_size), 0) as b, min(m.seq) as lo, max(m.seq) as hi,
-                max(m.ts) as ts, (select last_seq from streams where id = $1) as floor,
-                (select coalesce(sum(messages), 0) from stream_segments where stream_id = $1) as cn,
-                (select coalesce(sum(value_bytes), 0) from stream_segments where stream_id = $1) as cb,
-                (select min(first_seq) from stream_segments where stream_id = $1) as clo,
-                (select max(last_seq) from stream_segments where stream_id = $1) as chi,
-                (select max(last_ts) from stream_segments where stream_id = $1) as cts
-           from stream_messages m where m.stream_id = $1`,
-        [streamId],
-      ),
-      dedupWindowSeconds > 0
-        ? this.pool.query<{ msg_id: string; seq: string; ts: Date }>(
-            `select msg_id, seq, ts from stream_messages
-              where stream_id = $1 and msg_id is not null and ts > now() - make_interval(secs => $2)
-              order by seq`,
-            [streamId, dedupWindowSeconds],
-          )
-        : Promise.resolve({ rows: [] as { msg_id: string; seq: string; ts: Date }[] }),
-    ]);
-    const r = agg.rows[0]!;
-    // Deleting the newest messages must not let their seqs be reused: streams.last_seq remembers them.
-    const lastSeq = Math.max(Number(r.hi ?? 0), Number(r.floor ?? 0), Number(r.chi ?? 0));
-    // The cold tier (segments) holds the oldest messages.
-    const lo = r.clo ?? r.lo;
-    return {
-      firstSeq: lo !== null ? Number(lo) : lastSeq + 1,
-      lastSeq,
-      messages: Number(r.n) + Number(r.cn),
-      bytes: Number(r.b) + Number(r.cb),
-      lastTs: r.ts ?? r.cts,
-      recentMsgIds: ids.rows.map((row) => ({
-        msgId: row.msg_id,
-        seq: Number(row.seq),
-        ts: row.ts,
-      })),
-    };
+  load(streamId: StreamId, dedupWindowSeconds: number): Promise<LoadedStream> {
+    return this.loader.load({ streamId, dedupWindowSeconds });
   }
 
   async commit(

@@ -11,24 +11,34 @@ import {
 import { type Database } from "../client.js";
 import { leases } from "../schema/cluster/tables.js";
 import { streams } from "../schema/streams/tables.js";
+import { tickBatch } from "../tick-batch.js";
 
 type Row = typeof streams.$inferSelect;
 
 export class StreamCatalogPg implements StreamCatalog {
-  /** The hot lookup, prepared once (drizzle builds its SQL only here). */
-  private readonly byName;
+  /** Lookups by name of one turn of the event loop share one query (the ref cache's misses). */
+  private readonly byName = tickBatch((keys: readonly { tenantId: TenantId; name: string }[]) =>
+    this.getMany(keys),
+  );
 
-  constructor(private readonly db: Database) {
-    this.byName = db
+  constructor(private readonly db: Database) {}
+
+  private async getMany(
+    keys: readonly { tenantId: TenantId; name: string }[],
+  ): Promise<(Stream | null)[]> {
+    const tenants = sql.param(keys.map((k) => k.tenantId));
+    const names = sql.param(keys.map((k) => k.name));
+    const rows = await this.db
       .select()
       .from(streams)
       .where(
-        and(
-          eq(streams.tenantId, sql.placeholder("tenantId")),
-          eq(streams.name, sql.placeholder("name")),
-        ),
-      )
-      .prepare("strata_stream_by_name");
+        sql`(${streams.tenantId}, ${streams.name}) in (select * from unnest(${tenants}::uuid[], ${names}::text[]))`,
+      );
+    const found = new Map(rows.map((r) => [`${r.tenantId}\n${r.name}`, r]));
+    return keys.map((k) => {
+      const row = found.get(`${k.tenantId}\n${k.name}`);
+      return row ? toStream(row) : null;
+    });
   }
 
   async create(tenantId: TenantId, name: string, config: StreamConfig): Promise<Stream | null> {
@@ -53,9 +63,8 @@ export class StreamCatalogPg implements StreamCatalog {
     return row ? toStream(row) : null;
   }
 
-  async get(tenantId: TenantId, name: string): Promise<Stream | null> {
-    const [row] = await this.byName.execute({ tenantId, name });
-    return row ? toStream(row) : null;
+  get(tenantId: TenantId, name: string): Promise<Stream | null> {
+    return this.byName({ tenantId, name });
   }
 
   async list(tenantId: TenantId, page: { after?: string; limit: number }): Promise<Stream[]> {

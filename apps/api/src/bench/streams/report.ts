@@ -95,6 +95,7 @@ function atLeast(
 /** The PASS/MISS lines of the streams hot-path targets, from the rows of this run. */
 export function streamTargets(rows: readonly ResultRow[], ceilings: Ceilings): TargetCheck[] {
   const byId = (id: string) => rows.find((r) => r.id === id && r.msgsPerSec !== undefined);
+  const restart = rows.find((r) => r.id === "ws.restart" && r.extra?.firstAckMaxMs !== undefined);
   const rate = (id: string) => byId(id)?.msgsPerSec;
   const ws = byId("ws.append.200");
   const out: TargetCheck[] = [
@@ -144,5 +145,18 @@ export function streamTargets(rows: readonly ResultRow[], ceilings: Ceilings): T
         `RSS ${fmtBytes(x.rssMid)} halfway → ${fmtBytes(x.rssAfter)} at the end${flat ? "" : " (grew)"}`,
     });
   }
+  const restartName = `after a graceful restart, all ${STREAMS_ACTIVE} active streams ack within ${RESTART_ACK_MS} ms`;
+  if (!restart) out.push({ name: restartName, pass: null, detail: "not measured" });
+  else {
+    const x = restart.extra as { firstAckMaxMs: number; firstAckP50Ms: number; readyMs: number };
+    out.push({
+      name: restartName,
+      pass: x.firstAckMaxMs <= RESTART_ACK_MS,
+      detail: `first acks after ready: p50 ${x.firstAckP50Ms} ms, last ${x.firstAckMaxMs} ms; ready ${x.readyMs} ms after SIGTERM`,
+    });
+  }
   return out;
 }
+
+const STREAMS_ACTIVE = "1,000";
+const RESTART_ACK_MS = 1000;

@@ -31,6 +31,7 @@ import {
   SIZES,
   STREAMS,
 } from "../streams/setup.js";
+import { wsRestart } from "../streams/restart.js";
 import { wsAppends, wsAppendsAtRate, wsFanout } from "../streams/ws.js";
 import { StrataSocket, WsUnavailable } from "../streams/ws-client.js";
 
@@ -42,6 +43,7 @@ const STRATA_CASES = [
   "ws.latency.5000",
   "rest.latency.5000",
   "ws.fanout",
+  "ws.restart",
 ];
 
 export const suite: Suite = {
@@ -141,10 +143,12 @@ async function strataCases(
   ctx.log("starting Strata …");
   const profDir = join(ctx.resultsDir, "prof");
   const since = Date.now();
-  const server = await StrataServer.start({
-    databaseUrl: bench.db.url,
-    ...(ctx.profile ? { cpuProfileDir: profDir } : {}),
-  });
+  const start = () =>
+    StrataServer.start({
+      databaseUrl: bench.db.url,
+      ...(ctx.profile ? { cpuProfileDir: profDir } : {}),
+    });
+  let server = await start();
   const measured = async <T>(work: () => Promise<T>) => {
     await settleDatabase(bench.pool);
     return withCpu(server.pid, work);
@@ -266,6 +270,28 @@ async function strataCases(
       }
     }
     http.close();
+
+    if (ctx.selected("ws.restart") && !wsDown) {
+      ctx.log("ws.restart …");
+      const label = `Strata WS: graceful restart under load, ${STREAMS} streams ack again`;
+      const old = server;
+      const { result, server: next } = await wsRestart({
+        ...w,
+        old,
+        start,
+        key: secret,
+        names,
+        size: 200,
+      });
+      server = next;
+      rows.push({
+        id: "ws.restart",
+        label,
+        size: 200,
+        note: `ready ${result.readyMs} ms after SIGTERM; sockets open ${result.connectedMs} ms later; first acks p50 ${result.firstAckP50Ms} ms, last ${result.firstAckMaxMs} ms; ${result.retried} retried`,
+        extra: { ...result },
+      });
+    }
   } catch (err) {
     notes.push(`Strata cases stopped early: ${(err as Error).message}`);
     ctx.log(`Strata output (tail):\n${server.output().slice(-3000)}`);
