@@ -175,7 +175,7 @@ export class ClusterStreamRouter implements StreamRouter {
       attempts: this.options.attempts,
       backoffMs: this.options.backoffMs,
       resource: `stream:${ref.id}`,
-      loadedHere: this.local.peek(ref.id) !== undefined,
+      loadedHere: this.local.isLoaded(ref.id),
       here,
       there,
       // Locally, only failures that prove nothing was written are retried; forwarded appends

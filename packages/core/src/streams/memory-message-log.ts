@@ -7,6 +7,7 @@ import {
   type MessageLog,
   type PendingRow,
   type Removal,
+  type StreamCounts,
   RowsRejected,
 } from "./stream-store.js";
 import { type Message, type StreamId } from "./stream.js";
@@ -41,6 +42,15 @@ export class MemoryMessageLog implements MessageLog {
         .filter((m) => m.msgId)
         .map((m) => ({ msgId: m.msgId!, seq: m.seq, ts: m.ts })),
     };
+  }
+
+  async loadHead(streamId: StreamId): Promise<LoadedStream> {
+    return { ...(await this.load(streamId)), messages: 0, bytes: 0 };
+  }
+
+  async count(streamId: StreamId, upToSeq: number): Promise<StreamCounts> {
+    const list = (this.rows.get(streamId) ?? []).filter((m) => m.seq <= upToSeq);
+    return { messages: list.length, bytes: list.reduce((n, m) => n + m.value.byteLength, 0) };
   }
 
   async commit(

@@ -1,5 +1,11 @@
 import { StreamFull } from "./stream.errors.js";
-import { type LoadedStream, type Removal, type Trim, type TrimResult } from "./stream-store.js";
+import {
+  type LoadedStream,
+  type Removal,
+  type StreamCounts,
+  type Trim,
+  type TrimResult,
+} from "./stream-store.js";
 import { type StreamConfig, type StreamId } from "./stream.js";
 
 interface DedupEntry {
@@ -26,6 +32,14 @@ export class OwnedStream {
    * object; the stream's next use loads it afresh from the database.
    */
   poisonedFrom: number | null = null;
+  /**
+   * False while the messages and bytes stored at load are still being
+   * counted (a stream without size limits is served before that): until
+   * then `messages` and `bytes` hold only what changed since the load.
+   */
+  countsKnown = true;
+  /** Settles once the counts are known (or could not be had). */
+  countsReady: Promise<void> = Promise.resolve();
   private readonly dedup = new Map<string, DedupEntry>();
 
   constructor(
@@ -43,6 +57,13 @@ export class OwnedStream {
     for (const m of loaded.recentMsgIds) {
       this.dedup.set(m.msgId, { seq: m.seq, ts: m.ts.getTime(), committed: Promise.resolve() });
     }
+  }
+
+  /** The counts of what was stored at load arrive: add them to what changed since. */
+  addCounts(c: StreamCounts): void {
+    this.messages += c.messages;
+    this.bytes += c.bytes;
+    this.countsKnown = true;
   }
 
   /** The stored message with this id inside the window, if any. */
@@ -109,4 +130,9 @@ export class OwnedStream {
       this.dedup.delete(id);
     }
   }
+}
+
+/** Whether appends to a stream with this config need its counts (to enforce its size limits). */
+export function hasSizeLimits(config: StreamConfig): boolean {
+  return config.maxMessages !== null || config.maxBytes !== null;
 }

@@ -127,4 +127,37 @@ describe(StreamOwner.name, () => {
     expect(gone.status).toBe("rejected");
     expect(fine.status).toBe("fulfilled");
   });
+
+  it("serves a stream without size limits before counting it, then counts what was stored plus what came since", async () => {
+    const { log, owner, ref } = setup();
+    await owner.append(ref, [{ value: enc("aa") }, { value: enc("bbb") }]);
+    owner.forget(ref.id);
+    // The count of what is stored is held back; appends do not wait for it.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const count = log.count.bind(log);
+    log.count = async (id, upTo) => {
+      await gate;
+      return count(id, upTo);
+    };
+    const appended = await owner.append(ref, [{ value: enc("c") }]);
+    expect(appended.firstSeq).toBe(3);
+    expect(owner.peek(ref.id)).toBeUndefined();
+    // A removal waits for the count, so what it removes is not subtracted twice.
+    const removal = owner.deleteUpTo(ref, 1);
+    release();
+    await removal;
+    expect(owner.peek(ref.id)).toMatchObject({ firstSeq: 2, lastSeq: 3, messages: 2, bytes: 4 });
+  });
+
+  it("counts a stream with size limits before its first append is taken", async () => {
+    const { log, owner, ref } = setup({ maxMessages: 2, discard: "new" });
+    await owner.append(ref, [{ value: enc("a") }, { value: enc("b") }]);
+    owner.forget(ref.id);
+    let heads = 0;
+    const loadHead = log.loadHead.bind(log);
+    log.loadHead = (id, w) => (heads++, loadHead(id, w));
+    await expect(owner.append(ref, [{ value: enc("c") }])).rejects.toBeInstanceOf(StreamFull);
+    expect(heads).toBe(0);
+  });
 });

@@ -11,7 +11,7 @@ import {
   type StreamRef,
   streamTopic,
 } from "./owner-ports.js";
-import { OwnedStream } from "./owned-stream.js";
+import { hasSizeLimits, OwnedStream } from "./owned-stream.js";
 import { StreamCommits } from "./stream-commits.js";
 import { StreamRemovals } from "./stream-removals.js";
 import { CommitFailed, Fenced } from "./stream.errors.js";
@@ -131,11 +131,17 @@ export class StreamOwner {
     acceptAppend(st, messages, opts, ctx, done);
   }
 
-  /** The owner's live counters (including accepted, uncommitted messages), if the stream is loaded. */
+  /** The owner's live counters (including accepted, uncommitted messages), if the stream is loaded and counted. */
   peek(
     id: StreamId,
   ): { lastSeq: number; firstSeq: number; messages: number; bytes: number } | undefined {
-    return this.streams.get(id);
+    const st = this.streams.get(id);
+    return st?.countsKnown ? st : undefined;
+  }
+
+  /** Whether the stream is loaded here (its counts may still be on their way). */
+  isLoaded(id: StreamId): boolean {
+    return this.streams.has(id);
   }
 
   deleteOne(ref: StreamRef, seq: number): Promise<boolean> {
@@ -158,7 +164,10 @@ export class StreamOwner {
   /** Config changed (PUT): the loaded stream follows. */
   updateConfig(id: StreamId, config: StreamConfig): void {
     const st = this.streams.get(id);
-    if (st) st.config = config;
+    if (!st) return;
+    // Limits need the counts: a stream loaded without them is loaded again, counted.
+    if (!st.countsKnown && hasSizeLimits(config)) this.streams.delete(id);
+    else st.config = config;
   }
 
   /** Forget a stream (deleted, or given up); its next use reloads it. */
@@ -231,14 +240,31 @@ export class StreamOwner {
       const generation = this.generation;
       pending = (async () => {
         await this.claimer.claim(`stream:${ref.id}`, "stream", ref.tenantId);
-        const loaded = await this.log.load(ref.id, ref.config.dedupWindowSeconds);
+        // Only size limits need the counts before the first append; otherwise they follow.
+        const counted = hasSizeLimits(ref.config);
+        const window = ref.config.dedupWindowSeconds;
+        const loaded = counted
+          ? await this.log.load(ref.id, window)
+          : await this.log.loadHead(ref.id, window);
         const st = new OwnedStream(ref.id, ref.config, loaded, epochMs(this.clock));
+        if (!counted) this.countLater(st, loaded.lastSeq);
         if (generation === this.generation) this.streams.set(ref.id, st);
         return st;
       })().finally(() => this.loading.delete(ref.id));
       this.loading.set(ref.id, pending);
     }
     return pending;
+  }
+
+  private countLater(st: OwnedStream, upToSeq: number): void {
+    st.countsKnown = false;
+    st.countsReady = this.log.count(st.id, upToSeq).then(
+      (c) => st.addCounts(c),
+      // Without its counts the stream is loaded again on its next use.
+      () => {
+        if (this.streams.get(st.id) === st) this.streams.delete(st.id);
+      },
+    );
   }
 
   private onWriteError(err: unknown, generation: number): Error {

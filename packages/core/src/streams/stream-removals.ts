@@ -49,6 +49,7 @@ export class StreamRemovals {
     const now = this.clock.now().getTime();
     for (const st of [...this.host.loaded()]) {
       if (st.config.maxAgeSeconds === null) continue;
+      await st.countsReady;
       const before = new Date(now - st.config.maxAgeSeconds * 1000);
       const r = await this.log
         .deleteOlderThan(this.node.id, st.id, before)
@@ -66,6 +67,8 @@ export class StreamRemovals {
     op: () => Promise<Removal | null>,
   ): Promise<Removal | null> {
     const st = await this.host.open(ref);
+    // A removal counted before the load's count ran would be subtracted twice.
+    await st.countsReady;
     const generation = this.host.generation();
     try {
       const r = await op();

@@ -21,6 +21,11 @@ export interface StreamCatalog {
 }
 
 /** What a new owner needs to serve a stream: its committed counters and the dedup window. */
+export interface StreamCounts {
+  readonly messages: number;
+  readonly bytes: number;
+}
+
 export interface LoadedStream {
   readonly firstSeq: number;
   readonly lastSeq: number;
@@ -119,6 +124,14 @@ export interface Removal {
  */
 export interface MessageLog {
   load(streamId: StreamId, dedupWindowSeconds: number): Promise<LoadedStream>;
+  /**
+   * `load` without counting the stream (`messages` and `bytes` are 0): a
+   * few index lookups however long the stream is, so a node that restarts
+   * serves its streams again at once. `count` supplies the rest.
+   */
+  loadHead(streamId: StreamId, dedupWindowSeconds: number): Promise<LoadedStream>;
+  /** Messages and bytes stored with seq <= `upToSeq`, in both tiers, in one snapshot. */
+  count(streamId: StreamId, upToSeq: number): Promise<StreamCounts>;
   /**
    * Writes the batch in one transaction, then waits for `predecessor` (the
    * batch before it) before COMMIT, and rolls back if that one failed: commits

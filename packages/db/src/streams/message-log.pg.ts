@@ -9,6 +9,7 @@ import {
   type PendingRow,
   type Removal,
   RowsRejected,
+  type StreamCounts,
   type StreamCut,
   type StreamId,
   type TrimResult,
@@ -52,6 +53,14 @@ export class MessageLogPg implements MessageLog {
 
   load(streamId: StreamId, dedupWindowSeconds: number): Promise<LoadedStream> {
     return this.loader.load({ streamId, dedupWindowSeconds });
+  }
+
+  loadHead(streamId: StreamId, dedupWindowSeconds: number): Promise<LoadedStream> {
+    return this.loader.loadHead({ streamId, dedupWindowSeconds });
+  }
+
+  count(streamId: StreamId, upToSeq: number): Promise<StreamCounts> {
+    return this.loader.count({ streamId, upToSeq });
   }
 
   async commit(
