@@ -156,7 +156,7 @@ describe(StreamOwner.name, () => {
     owner.forget(ref.id);
     let heads = 0;
     const loadHead = log.loadHead.bind(log);
-    log.loadHead = (id, w) => (heads++, loadHead(id, w));
+    log.loadHead = (id) => (heads++, loadHead(id));
     await expect(owner.append(ref, [{ value: enc("c") }])).rejects.toBeInstanceOf(StreamFull);
     expect(heads).toBe(0);
   });
