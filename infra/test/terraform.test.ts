@@ -1,5 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -137,7 +145,9 @@ describe("the checks themselves", () => {
     expect(refs.join("\n")).toMatch(/aws_vpc\.nope\.id: no resource/);
     expect(refs.join("\n")).toMatch(/module\.c\.nothing: child has no output/);
     expect(refs.join("\n")).toMatch(/local\.gone: no local/);
-    expect(moduleCallProblems(parent, bad).join("\n")).toMatch(/passes "extra"[\s\S]*leaves out required input "needed"/);
+    expect(moduleCallProblems(parent, bad).join("\n")).toMatch(
+      /passes "extra"[\s\S]*leaves out required input "needed"/,
+    );
     expect(variableProblems(parent).join("\n")).toMatch(/"undescribed" has no description/);
     const secrets = secretLiteralProblems(parent).join("\n");
     expect(secrets).toMatch(/"password" is a literal/);
@@ -157,7 +167,9 @@ const terraform = (process.env.PATH ?? "")
 const PLUGIN_MIRROR = process.env.STRATA_TF_PLUGIN_MIRROR ?? "/opt/tf-plugins";
 
 if (!terraform) {
-  console.log("terraform fmt/validate NOT RUN: no terraform binary on PATH (not counted as a pass)");
+  console.log(
+    "terraform fmt/validate NOT RUN: no terraform binary on PATH (not counted as a pass)",
+  );
 } else {
   describe("terraform CLI", () => {
     const run = (args: string[], cwd: string, env: Record<string, string> = {}) =>

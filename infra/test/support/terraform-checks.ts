@@ -12,7 +12,14 @@ import {
 /** Roots Terraform itself provides; they need no declaration. */
 const BUILTIN_ROOTS = new Set(["count", "each", "path", "self", "terraform"]);
 /** Arguments of a module call that are not the child's input variables. */
-const META_ARGUMENTS = new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
+const META_ARGUMENTS = new Set([
+  "source",
+  "version",
+  "count",
+  "for_each",
+  "providers",
+  "depends_on",
+]);
 
 /** The module a call's `source` points at (local paths only). */
 export function childOf(parent: TfModule, source: unknown, all: readonly TfModule[]) {
@@ -78,7 +85,8 @@ export async function unresolvedReferences(
         if (child && third && !(third in blocks(child, "output")))
           problems.push(`${where}: ${child.name} has no output "${third}"`);
       } else if (root === "data") {
-        if (!(`${second}.${third}` in data)) problems.push(`${where}: no data "${second}.${third}"`);
+        if (!(`${second}.${third}` in data))
+          problems.push(`${where}: no data "${second}.${third}"`);
       } else if (!(`${root}.${second}` in declared)) {
         problems.push(`${where}: no resource "${root}.${second}"`);
       }
@@ -99,7 +107,9 @@ export function moduleCallProblems(m: TfModule, all: readonly TfModule[]): strin
     const inputs = blocks(child, "variable");
     for (const arg of Object.keys(call)) {
       if (!META_ARGUMENTS.has(arg) && !(arg in inputs))
-        problems.push(`${m.name}: module "${name}" passes "${arg}", which ${child.name} does not declare`);
+        problems.push(
+          `${m.name}: module "${name}" passes "${arg}", which ${child.name} does not declare`,
+        );
     }
     for (const [input, body] of Object.entries(inputs)) {
       if (!("default" in body) && !(input in call))
