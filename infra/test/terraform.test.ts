@@ -178,6 +178,8 @@ if (!terraform) {
         encoding: "utf8",
         env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...env },
         stdio: ["ignore", "pipe", "pipe"],
+        // Fail (rather than block the run) if terraform hangs.
+        timeout: 50_000,
       });
 
     it("fmt -check -recursive finds nothing to reformat", () => {
