@@ -105,8 +105,8 @@ variable "cpu_target_percent" {
 
 variable "connections_per_task_target" {
   type        = number
-  description = "ALB connections per API task the API service scales to hold (long-lived WebSocket and SSE connections do not show in request counts)."
-  default     = 5000
+  description = "ALB connections per API task the API service scales to hold (long-lived WebSocket and SSE clients do not show in request counts). The ALB counts both sides, client->ALB and ALB->task, so 10,000 is about 5,000 clients per task."
+  default     = 10000
 }
 
 variable "idle_timeout_seconds" {
