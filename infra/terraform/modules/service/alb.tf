@@ -39,10 +39,6 @@ resource "aws_lb_target_group" "api" {
     type    = "lb_cookie"
     enabled = false
   }
-
-  lifecycle {
-    create_before_destroy = true
-  }
 }
 
 resource "aws_lb_target_group" "admin" {
@@ -61,10 +57,6 @@ resource "aws_lb_target_group" "admin" {
     timeout             = 5
     healthy_threshold   = 2
     unhealthy_threshold = 3
-  }
-
-  lifecycle {
-    create_before_destroy = true
   }
 }
 

@@ -39,7 +39,7 @@ variable "noncurrent_version_days" {
 
 variable "force_destroy" {
   type        = bool
-  description = "Let terraform destroy delete a non-empty bucket (only for throwaway environments)."
+  description = "Let terraform destroy delete a non-empty bucket (only for throwaway environments; the principal running Terraform must then be in admin_principal_arns, since the bucket policy denies object deletes to everyone else)."
   default     = false
 }
 
