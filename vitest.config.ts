@@ -26,7 +26,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts"],
+          include: [
+            "packages/*/test/**/*.test.ts",
+            "apps/*/test/**/*.test.ts",
+            "infra/test/**/*.test.ts",
+          ],
           globalSetup: ["./tooling/vitest/postgres-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 90_000,

@@ -9,6 +9,7 @@ import {
   type Pool,
 } from "@strata/db";
 import { DATABASE, PG_POOL, RUNTIME, type Runtime } from "../config/runtime.js";
+import { OpsMetrics } from "../metrics/ops-metrics.js";
 import { CLUSTER_SECRET, clusterSecret } from "./cluster-secret.js";
 import { HandOvers } from "./hand-overs.js";
 import { ClusterGuard } from "./internal.controller.js";
@@ -45,6 +46,7 @@ import { ClusterGuard } from "./internal.controller.js";
     },
     ClusterGuard,
     HandOvers,
+    OpsMetrics,
   ],
   exports: [
     NodeRegistryPg,

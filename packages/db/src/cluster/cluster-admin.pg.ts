@@ -147,6 +147,14 @@ export class ClusterAdminPg {
   }
 
   /** Durable consumers and how far behind the stream's head they are. */
+  /** Open (unresolved) alerts by kind; kinds with none are absent. */
+  async openAlertCounts(): Promise<Record<string, number>> {
+    const { rows } = await this.pool.query<{ kind: string; n: number }>(
+      "select kind, count(*)::int as n from alerts where resolved_at is null group by kind",
+    );
+    return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+  }
+
   async consumerLag(minLag = 0, limit = 500) {
     const { rows } = await this.pool.query(
       `select s.id as stream_id, s.tenant_id, t.name as tenant_name, s.name as stream, c.name as consumer,
