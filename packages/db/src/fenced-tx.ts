@@ -22,6 +22,10 @@ export const FENCE_SQL = `select 1 from nodes where id = $1 and status <> 'dead'
  */
 export const DECLARE_DEAD_LOCK = "for update";
 
+interface FenceOptions {
+  readonly replicated?: boolean;
+}
+
 /**
  * BEGIN; prove `nodeId`'s node lease; run `work`; COMMIT — or roll back and
  * throw (`Fenced` when the lease is gone). Every owner write goes through it.
@@ -32,21 +36,11 @@ export function fencedTransaction<T>(
   pool: pg.Pool,
   nodeId: string,
   work: (client: pg.PoolClient) => Promise<T>,
-  options: { replicated?: boolean } = {},
+  options: FenceOptions = {},
 ): Promise<T> {
-  return withClient(pool, async (client) => {
-    const fence = FENCE_SQL.replace("$1", client.escapeLiteral(nodeId));
-    const sync = options.replicated ? "set local synchronous_commit = remote_apply;" : "";
-    try {
-      const results = (await client.query(`begin;${sync}${fence}`)) as unknown as pg.QueryResult[];
-      if (results[results.length - 1]!.rowCount === 0) throw new Fenced(nodeId);
-      const result = await work(client);
-      await client.query("commit");
-      return result;
-    } catch (err) {
-      await client.query("rollback").catch(() => {});
-      throw err;
-    }
+  return inFence(pool, nodeId, options, work, async (client, head) => {
+    const results = (await client.query(head)) as unknown as pg.QueryResult[];
+    if (results[results.length - 1]!.rowCount === 0) throw new Fenced(nodeId);
   });
 }
 
@@ -61,28 +55,34 @@ export function fencedCopyTransaction<T>(
   copySql: string,
   framed: Buffer,
   work: (client: pg.PoolClient) => Promise<T>,
-  options: { replicated?: boolean } = {},
+  options: FenceOptions = {},
+): Promise<T> {
+  return inFence(pool, nodeId, options, work, (client, head) => {
+    return new Promise<void>((resolve, reject) => {
+      const done = (err: Error | undefined, fenced: boolean) => {
+        if (fenced) reject(new Fenced(nodeId));
+        else if (err) reject(err);
+        else resolve();
+      };
+      // The fence returned no row: no live lease, so nothing is copied.
+      client.query(new CopyIn(`${head};${copySql}`, framed, done, (fenceRows) => fenceRows > 0));
+    });
+  });
+}
+
+/** The transaction around both: `open` sends `head` (BEGIN, settings, the fence) and proves the lease. */
+function inFence<T>(
+  pool: pg.Pool,
+  nodeId: string,
+  options: FenceOptions,
+  work: (client: pg.PoolClient) => Promise<T>,
+  open: (client: pg.PoolClient, head: string) => Promise<void>,
 ): Promise<T> {
   return withClient(pool, async (client) => {
     const fence = FENCE_SQL.replace("$1", client.escapeLiteral(nodeId));
     const sync = options.replicated ? "set local synchronous_commit = remote_apply;" : "";
     try {
-      await new Promise<void>((resolve, reject) => {
-        const text = `begin;${sync}${fence};${copySql}`;
-        client.query(
-          new CopyIn(
-            text,
-            framed,
-            (err, fenced) => {
-              if (fenced) reject(new Fenced(nodeId));
-              else if (err) reject(err);
-              else resolve();
-            },
-            // The fence returned no row: no live lease, so nothing is copied.
-            (fenceRows) => fenceRows > 0,
-          ),
-        );
-      });
+      await open(client, `begin;${sync}${fence}`);
       const result = await work(client);
       await client.query("commit");
       return result;
