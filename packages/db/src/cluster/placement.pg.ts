@@ -47,7 +47,19 @@ export class PlacementPg implements Placement {
     if (this.alive && Date.now() - this.alive.at < this.ttlMs)
       return Promise.resolve(this.alive.value);
     // Callers that miss together share one query.
-    this.aliveLoading ??= this.loadAlive().finally(() => (this.aliveLoading = undefined));
+    if (!this.aliveLoading) {
+      const loading = this.loadAlive().then((value) => {
+        // A load started before an invalidate must not become the cached answer.
+        if (this.aliveLoading === loading) this.alive = { value, at: Date.now() };
+        return value;
+      });
+      this.aliveLoading = loading;
+      void loading
+        .finally(() => {
+          if (this.aliveLoading === loading) this.aliveLoading = undefined;
+        })
+        .catch(() => undefined);
+    }
     return this.aliveLoading;
   }
 
@@ -58,9 +70,7 @@ export class PlacementPg implements Placement {
         where status in ('alive', 'suspect') and lease_expires_at > now() and 'api' = any(roles)
         order by id`,
     );
-    const value = rows.map((r) => ({ id: r.id, name: nodeName(r.id), address: r.address }));
-    this.alive = { value, at: Date.now() };
-    return value;
+    return rows.map((r) => ({ id: r.id, name: nodeName(r.id), address: r.address }));
   }
 
   private async ownersOf(resources: readonly string[]): Promise<(ClusterNode | null)[]> {
@@ -78,5 +88,6 @@ export class PlacementPg implements Placement {
   invalidate(resource: string): void {
     this.owners.delete(resource);
     this.alive = undefined;
+    this.aliveLoading = undefined;
   }
 }
