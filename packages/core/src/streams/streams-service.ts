@@ -352,8 +352,9 @@ export class StreamsService {
     }));
   }
 
+  /** Creating or deleting a consumer changes the stream's configuration: `streams:write`. */
   async putConsumer(p: Principal, name: string, consumer: string, ackedSeq: number | undefined) {
-    authorize(p, "streams:read", name);
+    authorize(p, "streams:write", name);
     const stream = await this.require(p, name);
     return this.consumers.upsert(stream.id, consumer, ackedSeq);
   }
@@ -380,12 +381,17 @@ export class StreamsService {
   }
 
   async deleteConsumer(p: Principal, name: string, consumer: string): Promise<void> {
-    authorize(p, "streams:read", name);
+    authorize(p, "streams:write", name);
     const stream = await this.require(p, name);
     if (!(await this.consumers.delete(stream.id, consumer)))
       throw new ConsumerNotFound(name, consumer);
   }
 
+  /**
+   * Acking is the read side of a consumer (as in JetStream): a reader records
+   * how far it got, so `streams:read` suffices; it only moves an existing
+   * consumer (an unknown one is not found, never created).
+   */
   async ackConsumer(p: Principal, name: string, consumer: string, seq: number): Promise<Consumer> {
     authorize(p, "streams:read", name);
     const stream = await this.require(p, name);
