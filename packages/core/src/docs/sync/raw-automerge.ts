@@ -29,6 +29,8 @@ export interface RawDoc {
 
 export interface RawSyncState {
   readonly sharedHeads: string[];
+  /** The heads Automerge believes the peer was last told (settable on the wasm state). */
+  lastSentHeads: string[];
   free(): void;
 }
 
