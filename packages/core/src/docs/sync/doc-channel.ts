@@ -32,6 +32,8 @@ export class DocChannel implements ReplicaListener {
   private flushQueued = false;
   private readOnlyPeer = false;
   private headsAnnounced: string[] | null = null;
+  /** Heads of the last sync message actually sent to the peer (null: none yet). */
+  private headsTold: string[] | null = null;
   private headsTimestamp = 0;
 
   constructor(
@@ -208,7 +210,6 @@ export class DocChannel implements ReplicaListener {
   }
 
   /** Makes the changes durable; false when the document turned out unavailable. */
-  /** Makes the changes durable; false when the document turned out unavailable. */
   private async store(replica: DocReplica, changes: Uint8Array[]): Promise<boolean> {
     const outcome = await storeChanges(
       this.owner.ctx,
@@ -243,8 +244,9 @@ export class DocChannel implements ReplicaListener {
       this.dirty = true;
       return this.owner.waitForDrain(this);
     }
-    const message = replica.doc.generateSyncMessage(this.sync.state);
+    const message = this.generate(replica, this.sync.state);
     if (message) {
+      this.headsTold = replica.heads;
       this.owner.send({
         type: "sync",
         senderId: this.owner.ctx.server.peerId,
@@ -255,6 +257,23 @@ export class DocChannel implements ReplicaListener {
     }
     if (this.owner.subscribedToUs) this.announceHeads();
     this.sync.changed(() => replica.exists);
+  }
+
+  /**
+   * The next sync message, and always one when the peer has not been told the current heads.
+   * Automerge answers message by message: receiving a message without changes whose heads
+   * equal ours marks our heads as sent (the peer has them). When a batch folds several
+   * messages, the earlier ones' changes move our heads to the last one's before it is
+   * received, so the reply carrying them was never sent, and the peer's view of Strata's
+   * heads (its durable acknowledgement) would stay behind for good. Resetting the
+   * bookkeeping to what was really sent makes Automerge send them.
+   */
+  private generate(replica: DocReplica, state: PeerSyncState["state"]): Uint8Array | null {
+    const message = replica.doc.generateSyncMessage(state);
+    if (message || replica.heads.length === 0) return message;
+    if (this.headsTold && sameHeads(this.headsTold, replica.heads)) return null;
+    state.lastSentHeads = this.headsTold ?? [];
+    return replica.doc.generateSyncMessage(state);
   }
 
   /** `remote-heads-changed` for Strata's storage id: the heads that are stored. */

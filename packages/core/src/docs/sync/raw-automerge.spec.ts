@@ -1,7 +1,7 @@
 import * as A from "@automerge/automerge";
 import { describe, expect, it } from "vitest";
 import { concatBytes } from "../automerge-chunks.js";
-import { loadRawDoc, loadRawDocYielding } from "./raw-automerge.js";
+import { changeHash, loadRawDoc, loadRawDocYielding } from "./raw-automerge.js";
 
 type Blobs = { blobs: Uint8Array[] };
 
@@ -53,5 +53,18 @@ describe("loadRawDocYielding", () => {
 
   it("is an empty document for no bytes", async () => {
     expect((await loadRawDocYielding(new Uint8Array(0))).getHeads()).toEqual([]);
+  });
+});
+
+describe("changeHash", () => {
+  it("is Automerge's hash for small and large change chunks, and rejects a corrupt one", () => {
+    const { changes } = stored();
+    let doc = A.from({ n: 0 });
+    doc = A.change(doc, (d) => (d.n = 1));
+    const all = [...A.getAllChanges(doc), ...changes];
+    for (const c of all) expect(changeHash(c)).toBe(A.decodeChange(c).hash);
+    const corrupt = A.getLastLocalChange(doc)!.slice();
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    expect(() => changeHash(corrupt)).toThrow();
   });
 });
