@@ -27,6 +27,12 @@ export interface TenantKey {
 }
 
 /** A Strata API node running as a child process (`node apps/api/dist/main.js`). */
+export interface CommitTotals {
+  readonly commits: number;
+  readonly messages: number;
+  readonly seconds: number;
+}
+
 export class StrataServer {
   private log = "";
 
@@ -101,6 +107,25 @@ export class StrataServer {
 
   cpuSeconds(): number {
     return cpuSeconds(this.pid);
+  }
+
+  /** Group-commit totals from /metrics: transactions, messages in them, seconds spent. */
+  async commitTotals(): Promise<CommitTotals> {
+    const res = await fetch(`${this.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${this.adminToken}` },
+    });
+    const text = await res.text();
+    const metric = (name: string) => {
+      const m = new RegExp(`^${name}(?:\\{[^}]*result="ok"[^}]*\\})? ([0-9.e+-]+)$`, "m").exec(
+        text,
+      );
+      return m ? Number(m[1]) : NaN;
+    };
+    return {
+      commits: metric("strata_stream_commit_seconds_count"),
+      messages: metric("strata_stream_commit_batch_messages_sum"),
+      seconds: metric("strata_stream_commit_seconds_sum"),
+    };
   }
 
   /** A fresh tenant and a key with the given scopes. */

@@ -1,6 +1,7 @@
 import { loadavg } from "node:os";
 import { fmtBytes, fmtMs, fmtRate } from "../lib/format.js";
 import { type LoadResult } from "../lib/load.js";
+import { type CommitTotals } from "../lib/server.js";
 import { type ResultRow, type TargetCheck } from "../lib/types.js";
 
 export type Extra = Record<string, number | string | boolean | null>;
@@ -59,6 +60,15 @@ export function skippedRow(id: string, label: string, reason: string, size?: num
 export function cpuNote(client: number, server: number): string {
   const s = Number.isFinite(server) ? ` server ${server.toFixed(0)}%` : "";
   return `CPU: client ${client.toFixed(0)}%${s}`;
+}
+
+/** Transactions the owner ran between two /metrics readings: how many, how big, how long. */
+export function commitNote(before: CommitTotals, after: CommitTotals): string {
+  const commits = after.commits - before.commits;
+  if (!(commits > 0)) return "commits: ?";
+  const msgs = (after.messages - before.messages) / commits;
+  const ms = ((after.seconds - before.seconds) / commits) * 1000;
+  return `${commits} commits, avg ${msgs.toFixed(0)} msgs, ${ms.toFixed(1)} ms`;
 }
 
 export function rssNote(before: number, subscribed: number, mid: number, after: number): string {

@@ -1,5 +1,6 @@
 import { Packr } from "msgpackr";
 import WebSocket from "ws";
+import { encodeAppendFrame } from "./append-frame.js";
 import { peekMsgs } from "./msgpack-peek.js";
 
 export const SUBPROTOCOL = "strata.v1.msgpack";
@@ -84,7 +85,7 @@ export class StrataSocket {
   append(stream: string, value: Buffer, cb: AppendCallback): void {
     const id = this.nextId++;
     this.pending.set(id, cb);
-    this.send({ type: "append", id, stream, value });
+    this.sendRaw(encodeAppendFrame(id, stream, value));
   }
 
   /** Subscribes from `fromSeq`; `onMsgs` gets the number of messages in each delivery. */
@@ -111,6 +112,10 @@ export class StrataSocket {
   }
 
   private send(frame: object): void {
+    this.sendRaw(packr.pack(frame));
+  }
+
+  private sendRaw(data: Buffer): void {
     if (!this.corked) {
       const socket = (this.ws as unknown as Corkable)._socket;
       if (socket) {
@@ -122,7 +127,7 @@ export class StrataSocket {
         });
       }
     }
-    this.ws.send(packr.pack(frame));
+    this.ws.send(data);
   }
 
   private onFrame(data: Buffer): void {

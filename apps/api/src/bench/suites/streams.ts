@@ -9,6 +9,7 @@ import { natsPublish, redisXadd, redisXaddSingles } from "../streams/peers.js";
 import { rawCopy, rawInsert } from "../streams/raw-pg.js";
 import {
   type Ceilings,
+  commitNote,
   cpuNote,
   loadRow,
   rssNote,
@@ -203,10 +204,12 @@ async function strataCases(
         continue;
       }
       ctx.log(`${id} …`);
+      const before = await server.commitTotals();
       const m = await measured(() =>
         wsAppends({ ...w, ...target, names, size, connections: 4, inFlight: 4000 }),
       );
-      const note = cpuNote(m.clientCpuPct, m.serverCpuPct);
+      const commits = commitNote(before, await server.commitTotals());
+      const note = `${cpuNote(m.clientCpuPct, m.serverCpuPct)}; ${commits}`;
       const label = "Strata WS pipelined appends, 4 conns, 4,000 in flight";
       rows.push(loadRow(id, label, size, m.value, ceilings, { note }));
     }
