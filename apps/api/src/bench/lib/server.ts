@@ -28,8 +28,11 @@ export interface TenantKey {
 
 /** Group-commit counters of a node, as /metrics shows them (NaN when unreadable). */
 export interface CommitTotals {
+  /** Transactions of every result, and the messages in them. */
   readonly commits: number;
   readonly messages: number;
+  /** Committed transactions, and the seconds they took. */
+  readonly committed: number;
   readonly seconds: number;
 }
 
@@ -126,8 +129,9 @@ export class StrataServer {
       return m ? Number(m[1]) : NaN;
     };
     return {
-      commits: metric("strata_stream_commit_seconds_count"),
+      commits: metric("strata_stream_commit_batch_messages_count"),
       messages: metric("strata_stream_commit_batch_messages_sum"),
+      committed: metric("strata_stream_commit_seconds_count"),
       seconds: metric("strata_stream_commit_seconds_sum"),
     };
   }

@@ -67,7 +67,7 @@ export function commitNote(before: CommitTotals, after: CommitTotals): string {
   const commits = after.commits - before.commits;
   if (!(commits > 0)) return "commits: ?";
   const msgs = (after.messages - before.messages) / commits;
-  const ms = ((after.seconds - before.seconds) / commits) * 1000;
+  const ms = ((after.seconds - before.seconds) / (after.committed - before.committed)) * 1000;
   return `${commits} commits, avg ${msgs.toFixed(0)} msgs, ${ms.toFixed(1)} ms`;
 }
 
