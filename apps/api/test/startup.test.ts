@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "@strata/db/embedded";
-import { type NodeProcess, runNode, waitForOk } from "./support/node-process.js";
+import { type NodeProcess, runNode, waitForOk, waitForOutput } from "./support/node-process.js";
 
 const running: NodeProcess[] = [];
 const dirs: string[] = [];
@@ -58,9 +58,8 @@ describe("embedded default (no DATABASE_URL)", () => {
     const first = runNode(env);
     running.push(first);
     await waitForOk(`${base}/health/ready`, 60_000, first);
-    const out = first.output();
-    const demoKey = /Demo key\s+(sk_\S+)/.exec(out)?.[1];
-    const operator = /Operator\s+(\S+)/.exec(out)?.[1];
+    const demoKey = (await waitForOutput(first, /Demo key\s+(sk_\S+)[ \t]*\n/, 30_000))[1];
+    const operator = /Operator\s+(\S+)/.exec(first.output())?.[1];
     expect(demoKey).toBeDefined();
     expect(operator).toBeDefined();
     expect(statSync(join(dataDir, "admin-token")).mode & 0o777).toBe(0o600);
@@ -85,6 +84,7 @@ describe("embedded default (no DATABASE_URL)", () => {
     const second = runNode(env);
     running.push(second);
     await waitForOk(`${base}/health/ready`, 60_000, second);
+    await waitForOutput(second, /Demo key\s+sk_\S+[ \t]*\n/, 30_000);
     expect(second.output()).toContain(demoKey!);
     const again = await fetch(`${base}/v1/whoami`, {
       headers: { authorization: `Bearer ${demoKey}` },

@@ -12,6 +12,15 @@ import { ClusterMembership } from "./cluster-membership.js";
 import { HandOvers } from "./hand-overs.js";
 
 /**
+ * How long, at least, an owner turns a handed-over resource away. Other nodes
+ * route by a placement cached for up to a second (PlacementPg) and a request
+ * forwarded on that stale entry can arrive later still on a loaded machine:
+ * held shorter, the old owner re-claimed such resources and they went back
+ * and forth instead of settling on their preferred node.
+ */
+export const MIN_HAND_OVER_HOLD_MS = 5000;
+
+/**
  * Moves resources to their preferred node (rendezvous hashing over live
  * nodes) when nodes join: a bounded share per round, only placements held
  * longer than the cooldown, so a join causes no thundering herd and nothing
@@ -66,7 +75,8 @@ export class Rebalancer implements OnApplicationBootstrap, OnApplicationShutdown
       const budget = Math.max(1, Math.ceil(held.length * rebalanceShare));
       let moved = 0;
       for (const resource of misplaced.slice(0, budget)) {
-        await this.handOvers.for(resource)!.handOver(resource, rebalanceCooldownMs, async () => {
+        const holdMs = Math.max(rebalanceCooldownMs, MIN_HAND_OVER_HOLD_MS);
+        await this.handOvers.for(resource)!.handOver(resource, holdMs, async () => {
           if (await this.registry.release(me.id, resource)) moved++;
         });
         this.placement.invalidate(resource);

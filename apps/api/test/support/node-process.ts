@@ -49,3 +49,26 @@ export async function waitForOk(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Waits until the process has printed a line matching `pattern` (the node
+ * prints its banner after it starts listening, so readiness comes first).
+ */
+export async function waitForOutput(
+  proc: NodeProcess,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<RegExpExecArray> {
+  const start = Date.now();
+  for (;;) {
+    const match = pattern.exec(proc.output());
+    if (match) return match;
+    if (proc.child.exitCode !== null)
+      throw new Error(
+        `process exited (${proc.child.exitCode}) before printing ${pattern}:\n${proc.output()}`,
+      );
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
