@@ -56,6 +56,8 @@ export class WsConnection implements Drainable {
   private readonly answers: CoalescedAnswers;
   private pending = 0;
   private closed = false;
+  /** The credential stopped being valid: frames still arriving are ignored. */
+  private revoked = false;
   /** Reading stopped because the client does not read what we send. */
   private readingPaused = false;
   /** Answered the last heartbeat ping. */
@@ -139,7 +141,24 @@ export class WsConnection implements Drainable {
     this.subs.drained();
   }
 
+  /**
+   * The credential stopped being valid after the handshake (a revoked or
+   * expired key, an expired token, a suspended tenant): an `error` frame says
+   * why, then the connection closes with 1008. Answers already due go first.
+   */
+  revoke(err: StrataError): void {
+    if (this.closed || this.revoked) return;
+    this.revoked = true;
+    this.sendError(err, {});
+    // A paused socket could not read the client's close frame; what it reads now is ignored.
+    if (this.readingPaused) this.socket.resume();
+    this.socket.close(1008, err.code);
+    // A client that never answers the close is cut, as at shutdown.
+    setTimeout(() => this.socket.terminate(), this.ctx.limits.closeGraceMs).unref();
+  }
+
   private onFrame(data: Buffer, isBinary: boolean): void {
+    if (this.revoked) return;
     let raw: unknown;
     try {
       raw = this.codec.decode(data, isBinary);
