@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalCluster } from "../cluster/support/local-cluster.js";
+import { rawSocket } from "../docs/sync-clients.js";
 import { SseReader } from "../support/sse.js";
 import { TenantClient } from "../support/tenant-client.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
@@ -111,6 +112,25 @@ describe("revocation reaches open connections (issue 15, finding 2)", () => {
 
     expect((await client.append("s", { messages: [{ value_text: "after" }] })).status).toBe(401);
     expect((await client.request("PUT", "/v1/kv/b/keys/k", "v")).status).toBe(401);
+  });
+
+  it("closes a revoked key's document sync socket with an error message and 1008", async () => {
+    const { tenantId, keyId, secret } = await t.tenantWithKey(["docs:read", "docs:write"]);
+    const peer = await rawSocket(t.baseUrl, secret);
+    peer.send({ type: "join", senderId: "rv", supportedProtocolVersions: ["1"] });
+    const joined = async () => {
+      while (!peer.frames.some((f) => f.type === "peer"))
+        await new Promise((r) => setTimeout(r, 5));
+    };
+    await within(DEADLINE_MS, "joined", joined());
+    expect((await t.admin("DELETE", `/v1/admin/tenants/${tenantId}/keys/${keyId}`)).status).toBe(
+      200,
+    );
+    expect((await within(DEADLINE_MS, "sync socket closed", peer.closed)).code).toBe(1008);
+    expect(peer.frames.at(-1)).toMatchObject({
+      type: "error",
+      message: "The API key has been revoked.",
+    });
   });
 
   it("closes a deleted tenant's WebSocket as unauthenticated", async () => {
