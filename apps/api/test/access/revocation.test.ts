@@ -146,7 +146,7 @@ describe("revocation reaches open connections (issue 15, finding 2)", () => {
     const minted = await new TenantClient(t.baseUrl, secret).json<{
       token: string;
       expires_at: string;
-    }>("POST", "/v1/tokens", { ttl_seconds: 2 });
+    }>("POST", "/v1/tokens", { ttl_seconds: 3 });
     expect(minted.status).toBe(201);
     const { token, expires_at } = minted.body;
     const { c, close } = await openWs(t.baseUrl, { token }, "s");
