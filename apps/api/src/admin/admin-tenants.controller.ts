@@ -17,7 +17,6 @@ import {
   createKeyBody,
   type CreateTenantBody,
   createTenantBody,
-  KeyAuthenticator,
   type KeyId,
   keyIdParam,
   type PageQuery,
@@ -31,7 +30,7 @@ import {
   type TenantQuotas,
   tenantQuotasSchema,
 } from "@strata/core";
-import { CredentialResolver } from "../tenants/credentials.js";
+import { AccessWatch } from "../tenants/access-watch.js";
 import { keyJson, tenantJson } from "../tenants/tenant.json.js";
 import { OperatorGuard } from "./operator.guard.js";
 
@@ -44,8 +43,7 @@ const ACTOR = "operator";
 export class AdminTenantsController {
   constructor(
     private readonly admin: TenantAdmin,
-    private readonly authenticator: KeyAuthenticator,
-    private readonly credentials: CredentialResolver,
+    private readonly access: AccessWatch,
     private readonly quotas: TenantQuotaGuard,
   ) {}
 
@@ -104,14 +102,16 @@ export class AdminTenantsController {
   }
 
   @Patch(":id")
-  @ApiOperation({ summary: "Rename, suspend or reactivate a tenant" })
+  @ApiOperation({
+    summary:
+      "Rename, suspend or reactivate a tenant (suspending ends its open connections within 5 s)",
+  })
   async update(
     @Param("id", { schema: tenantIdParam }) id: TenantId,
     @Body({ schema: patchTenantBody }) body: PatchTenantBody,
   ) {
     const tenant = await this.admin.updateTenant(ACTOR, id, body);
-    this.authenticator.invalidate();
-    this.credentials.invalidate();
+    this.access.changed({ tenantId: id });
     return tenantJson(tenant);
   }
 
@@ -120,8 +120,7 @@ export class AdminTenantsController {
   @ApiOperation({ summary: "Delete a tenant and everything it owns" })
   async remove(@Param("id", { schema: tenantIdParam }) id: TenantId) {
     await this.admin.deleteTenant(ACTOR, id);
-    this.authenticator.invalidate();
-    this.credentials.invalidate();
+    this.access.changed({ tenantId: id });
   }
 
   @Post(":id/keys")
@@ -141,14 +140,16 @@ export class AdminTenantsController {
   }
 
   @Delete(":id/keys/:keyId")
-  @ApiOperation({ summary: "Revoke a key (takes effect on every node within STRATA_KEY_CACHE_MS)" })
+  @ApiOperation({
+    summary:
+      "Revoke a key: refused on every node within STRATA_KEY_CACHE_MS (at once where the bus reaches); open WebSocket and SSE connections end within 5 s",
+  })
   async revokeKey(
     @Param("id", { schema: tenantIdParam }) id: TenantId,
     @Param("keyId", { schema: keyIdParam }) keyId: KeyId,
   ) {
     const key = await this.admin.revokeKey(ACTOR, id, keyId);
-    this.authenticator.invalidate();
-    this.credentials.invalidate();
+    this.access.changed({ tenantId: id, keyId });
     return keyJson(key);
   }
 }

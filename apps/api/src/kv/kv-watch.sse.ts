@@ -12,6 +12,11 @@ export interface KvWatchSseOptions {
   readonly ids: "revision_end" | "every_event";
   /** Whether error events carry the error's details next to code and detail. */
   readonly errorDetails: boolean;
+  /**
+   * Registers the stream with AccessWatch (tenant watches): `end` sends the
+   * final `error` event and ends it; returns the release for when it closes.
+   */
+  readonly hold?: (end: (err: StrataError) => void) => () => void;
 }
 
 /**
@@ -59,7 +64,14 @@ export async function streamKvWatch(
   });
   reply.hijack();
   writer.open();
+  const release =
+    options.hold?.((err) => {
+      writer.event("error", undefined, { code: err.code, detail: err.message });
+      watch.close();
+      writer.close();
+    }) ?? (() => {});
   request.raw.on("close", () => {
+    release();
     watch.close();
     writer.close();
   });

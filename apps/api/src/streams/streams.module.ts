@@ -27,6 +27,7 @@ import {
   type Pool,
   StreamCatalogPg,
 } from "@strata/db";
+import { BUS } from "../bus/bus-token.js";
 import { RedisBus } from "../bus/redis-bus.js";
 import { HttpMetrics } from "../metrics/http-metrics.js";
 import { StreamMetrics } from "../metrics/stream-metrics.js";
@@ -45,7 +46,7 @@ import { CLOCK } from "../database/database.module.js";
 import { StreamEventsController } from "./stream-events.controller.js";
 import { StreamsController } from "./streams.controller.js";
 
-export const BUS = Symbol("Bus");
+export { BUS };
 
 function metricsFor(http: HttpMetrics) {
   const metrics = new StreamMetrics(http.registry);

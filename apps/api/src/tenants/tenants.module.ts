@@ -3,6 +3,7 @@ import { type Clock, KeyAuthenticator, TenantAdmin, TenantQuotaGuard } from "@st
 import { type Database, TenantRepositoryPg } from "@strata/db";
 import { DATABASE, RUNTIME, type Runtime } from "../config/runtime.js";
 import { CLOCK } from "../database/database.module.js";
+import { AccessWatch } from "./access-watch.js";
 import { CredentialResolver } from "./credentials.js";
 import { NodeKeyMinter } from "./node-key-minter.js";
 import { TenantKeyGuard } from "./tenant-key.guard.js";
@@ -11,7 +12,7 @@ import { HmacTokenSigner } from "./token-signer.js";
 import { TokensController } from "./tokens.controller.js";
 import { WhoamiController } from "./whoami.controller.js";
 
-/** Tenants, keys, short-lived tokens and the guard every tenant route uses. */
+/** Tenants, keys, short-lived tokens, the guard every tenant route uses, and the watch that ends revoked connections. */
 @Global()
 @Module({
   controllers: [WhoamiController, TokensController],
@@ -50,6 +51,7 @@ import { WhoamiController } from "./whoami.controller.js";
     },
     CredentialResolver,
     TenantKeyGuard,
+    AccessWatch,
   ],
   exports: [
     TenantRepositoryPg,
@@ -58,6 +60,7 @@ import { WhoamiController } from "./whoami.controller.js";
     CredentialResolver,
     TenantKeyGuard,
     TenantQuotaGuard,
+    AccessWatch,
   ],
 })
 export class TenantsModule {}

@@ -10,7 +10,11 @@ import {
   Unavailable,
 } from "@strata/core";
 import { type WebSocket, type WebSocketServer } from "ws";
-import { bearerFromHeader, type CredentialResolver } from "../tenants/credentials.js";
+import {
+  bearerFromHeader,
+  type CredentialResolver,
+  type ResolvedCredential,
+} from "../tenants/credentials.js";
 import { rejectUpgrade } from "./upgrade-router.js";
 
 export interface UpgradeGate {
@@ -35,20 +39,20 @@ export async function acceptAuthenticated(
   wss: WebSocketServer,
   gate: UpgradeGate,
   upgrade: { req: IncomingMessage; socket: Duplex; head: Buffer },
-  onOpen: (ws: WebSocket, principal: Principal) => void,
+  onOpen: (ws: WebSocket, credential: ResolvedCredential) => void,
 ): Promise<void> {
   const { req, socket, head } = upgrade;
   const shuttingDown = () => new Unavailable("The server is shutting down.");
   if (gate.closing()) return rejectUpgrade(socket, shuttingDown());
-  let principal: Principal;
+  let credential: ResolvedCredential;
   let release = () => {};
   try {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const credential =
+    const given =
       bearerFromHeader(req.headers.authorization) ?? (url.searchParams.get("token") || undefined);
-    principal = await gate.credentials.resolvePrincipal(credential);
-    gate.admit?.(principal);
-    if (gate.quotas) release = await gate.quotas.openConnection(principal.tenant.id);
+    credential = await gate.credentials.resolve(given);
+    gate.admit?.(credential.principal);
+    if (gate.quotas) release = await gate.quotas.openConnection(credential.principal.tenant.id);
   } catch (err) {
     if (!(err instanceof StrataError))
       gate.logger.error({ err }, "websocket authentication failed");
@@ -68,6 +72,6 @@ export async function acceptAuthenticated(
   socket.once("close", release);
   wss.handleUpgrade(req, socket, head, (ws) => {
     ws.once("close", release);
-    onOpen(ws, principal);
+    onOpen(ws, credential);
   });
 }

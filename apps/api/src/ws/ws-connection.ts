@@ -4,7 +4,6 @@ import {
   clientFrameSchema,
   type ConsumerAckFrame,
   fastAppendFrame,
-  frameIdSchema,
   frameValue,
   type KvEvent,
   type KvService,
@@ -14,7 +13,6 @@ import {
   StrataError,
   type StreamsService,
   type SubId,
-  subIdSchema,
   type TenantQuotaGuard,
   toFieldIssues,
 } from "@strata/core";
@@ -23,7 +21,13 @@ import { CoalescedAnswers } from "./ws-answers.js";
 import { AppendPipeline } from "./ws-appends.js";
 import { ChunkAssembler } from "./ws-chunks.js";
 import { type WsCodec } from "./ws-codec.js";
-import { errorFrame, MalformedFrame, TooManyInFlight } from "./ws-errors.js";
+import {
+  errorFrame,
+  frameRef,
+  type FrameRef,
+  MalformedFrame,
+  TooManyInFlight,
+} from "./ws-errors.js";
 import { type Drainable, type FlowControl } from "./ws-flow.js";
 import { KvRequests } from "./ws-kv-requests.js";
 import { KvWatches } from "./ws-kv-watch.js";
@@ -38,8 +42,6 @@ export interface ConnectionContext {
   readonly logger: Logger;
   readonly quotas?: TenantQuotaGuard;
 }
-
-type Ref = { id?: string | number; sub?: SubId };
 
 /**
  * One client connection: decodes and dispatches its frames, answers them,
@@ -56,6 +58,7 @@ export class WsConnection implements Drainable {
   private readonly answers: CoalescedAnswers;
   private pending = 0;
   private closed = false;
+  private revoked = false; // the credential stopped being valid: later frames are ignored
   /** Reading stopped because the client does not read what we send. */
   private readingPaused = false;
   /** Answered the last heartbeat ping. */
@@ -139,7 +142,20 @@ export class WsConnection implements Drainable {
     this.subs.drained();
   }
 
+  /** The credential stopped being valid (AccessWatch): an `error` frame says why, then close 1008. */
+  revoke(err: StrataError): void {
+    if (this.closed || this.revoked) return;
+    this.revoked = true;
+    this.sendError(err, {});
+    // A paused socket could not read the client's close frame (frames read now are ignored);
+    // a client that never answers the close is cut, as at shutdown.
+    if (this.readingPaused) this.socket.resume();
+    this.socket.close(1008, err.code);
+    setTimeout(() => this.socket.terminate(), this.ctx.limits.closeGraceMs).unref();
+  }
+
   private onFrame(data: Buffer, isBinary: boolean): void {
+    if (this.revoked) return;
     let raw: unknown;
     try {
       raw = this.codec.decode(data, isBinary);
@@ -152,7 +168,7 @@ export class WsConnection implements Drainable {
     if (!frame) {
       const parsed = clientFrameSchema.safeParse(raw);
       if (!parsed.success) {
-        this.sendError(new MalformedFrame(toFieldIssues(parsed.error.issues)), refOf(raw));
+        this.sendError(new MalformedFrame(toFieldIssues(parsed.error.issues)), frameRef(raw));
         return;
       }
       frame = parsed.data;
@@ -160,7 +176,7 @@ export class WsConnection implements Drainable {
     try {
       this.dispatch(frame);
     } catch (err) {
-      this.sendError(err, refOf(frame));
+      this.sendError(err, frameRef(frame));
     }
   }
 
@@ -246,7 +262,7 @@ export class WsConnection implements Drainable {
       .finally(() => this.pending--);
   }
 
-  private sendError(err: unknown, ref: Ref): void {
+  private sendError(err: unknown, ref: FrameRef): void {
     if (!(err instanceof StrataError)) {
       this.ctx.logger.error({ err, tenant: this.principal.tenant.id }, "websocket request failed");
     }
@@ -281,16 +297,4 @@ export class WsConnection implements Drainable {
     this.chunks.clear();
     this.ctx.flow.forget(this);
   }
-}
-
-/** The frame's `id` and `sub`, when they are usable, for the error that answers it. */
-function refOf(raw: unknown): Ref {
-  if (typeof raw !== "object" || raw === null) return {};
-  const { id, sub } = raw as { id?: unknown; sub?: unknown };
-  const okId = frameIdSchema.safeParse(id);
-  const okSub = subIdSchema.safeParse(sub);
-  return {
-    ...(okId.success ? { id: okId.data } : {}),
-    ...(okSub.success ? { sub: okSub.data } : {}),
-  };
 }

@@ -1,9 +1,11 @@
 import {
   type FieldIssue,
   type FrameId,
+  frameIdSchema,
   type ServerFrame,
   StrataError,
   type SubId,
+  subIdSchema,
   type WireKvError,
 } from "@strata/core";
 import { asStrataError, toProblem } from "../http/problem.js";
@@ -85,5 +87,23 @@ export function wireError(err: Error): WireKvError {
     message: f.message,
     retryable: f.retryable,
     ...(f.details ? { details: f.details } : {}),
+  };
+}
+
+/** What an `error` frame answers: the frame's `id` and `sub`. */
+export interface FrameRef {
+  id?: FrameId;
+  sub?: SubId;
+}
+
+/** The frame's `id` and `sub`, when they are usable, for the error that answers it. */
+export function frameRef(raw: unknown): FrameRef {
+  if (typeof raw !== "object" || raw === null) return {};
+  const { id, sub } = raw as { id?: unknown; sub?: unknown };
+  const okId = frameIdSchema.safeParse(id);
+  const okSub = subIdSchema.safeParse(sub);
+  return {
+    ...(okId.success ? { id: okId.data } : {}),
+    ...(okSub.success ? { sub: okSub.data } : {}),
   };
 }

@@ -8,15 +8,10 @@ import {
   type OnApplicationBootstrap,
   type OnModuleInit,
 } from "@nestjs/common";
-import {
-  KvService,
-  type Principal,
-  StreamsService,
-  TenantQuotaGuard,
-  WS_SUBPROTOCOLS,
-} from "@strata/core";
+import { KvService, StreamsService, TenantQuotaGuard, WS_SUBPROTOCOLS } from "@strata/core";
 import { WebSocket, WebSocketServer } from "ws";
-import { CredentialResolver } from "../tenants/credentials.js";
+import { AccessWatch } from "../tenants/access-watch.js";
+import { CredentialResolver, type ResolvedCredential } from "../tenants/credentials.js";
 import { acceptAuthenticated, type UpgradeGate } from "./authenticated-upgrade.js";
 import { UpgradeRouter } from "./upgrade-router.js";
 import { JsonCodec, MsgpackCodec } from "./ws-codec.js";
@@ -67,6 +62,7 @@ export class WsServer implements OnModuleInit, OnApplicationBootstrap, BeforeApp
     private readonly kv: KvService,
     @Inject(WS_LIMITS) private readonly limits: WsLimits,
     private readonly quotas: TenantQuotaGuard,
+    private readonly access: AccessWatch,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -133,12 +129,12 @@ export class WsServer implements OnModuleInit, OnApplicationBootstrap, BeforeApp
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    return acceptAuthenticated(this.wss, this.gate, { req, socket, head }, (ws, principal) =>
-      this.accept(ws, principal),
+    return acceptAuthenticated(this.wss, this.gate, { req, socket, head }, (ws, credential) =>
+      this.accept(ws, credential),
     );
   }
 
-  private accept(ws: WebSocket, principal: Principal): void {
+  private accept(ws: WebSocket, credential: ResolvedCredential): void {
     const codec = ws.protocol === WS_SUBPROTOCOLS.msgpack ? this.msgpack : this.json;
     const context = {
       streams: this.streams,
@@ -148,9 +144,14 @@ export class WsServer implements OnModuleInit, OnApplicationBootstrap, BeforeApp
       logger: this.logger,
       quotas: this.quotas,
     };
-    const connection = new WsConnection(ws, principal, codec, context);
+    const connection = new WsConnection(ws, credential.principal, codec, context);
     this.connections.add(connection);
-    ws.once("close", () => this.connections.delete(connection));
+    // A revoked key, a suspended tenant or an expired token ends the connection (docs/protocol.md).
+    const release = this.access.hold(credential, (err) => connection.revoke(err));
+    ws.once("close", () => {
+      release();
+      this.connections.delete(connection);
+    });
   }
 
   /** Pings every connection; one that did not answer the previous ping is dead and is cut. */

@@ -9,3 +9,4 @@ export * from "./access-token.js";
 export * from "./quotas.js";
 export * from "./tenant-traffic.js";
 export * from "./tenant-traffic.schemas.js";
+export * from "./connection-access.js";

@@ -1,4 +1,5 @@
 import { type ApiKey } from "./api-key.js";
+import { type KeyAccess } from "./connection-access.js";
 import { type TenantQuotas } from "./quotas.js";
 import { type Scope } from "./scopes.js";
 import { type KeyId, type Tenant, type TenantId, type TenantStatus } from "./tenant.js";
@@ -54,6 +55,12 @@ export interface TenantStore {
   listKeys(tenantId: TenantId): Promise<ApiKey[]>;
   revokeKey(tenantId: TenantId, keyId: KeyId, audit: AuditEntry): Promise<ApiKey | null>;
   findKeyByPrefix(prefix: string): Promise<KeyCredentials | null>;
+  /**
+   * Revocation, expiry and tenant status of many keys in one read (the
+   * sweep over a node's open connections); keys that no longer exist are
+   * left out.
+   */
+  keyAccess(keyIds: readonly KeyId[]): Promise<KeyAccess[]>;
 
   /** Null when the tenant does not exist. */
   getQuotas(id: TenantId): Promise<TenantQuotas | null>;

@@ -3,6 +3,7 @@ import {
   type ApiKey,
   type AuditEntry,
   Conflict,
+  type KeyAccess,
   type KeyCredentials,
   type KeyId,
   type NewApiKey,
@@ -152,6 +153,29 @@ export class TenantRepositoryPg implements TenantStore {
       .where(eq(apiKeys.prefix, prefix));
     if (!row) return null;
     return { key: toKey(row.key), secretHash: row.key.secretHash, tenant: toTenant(row.tenant) };
+  }
+
+  async keyAccess(keyIds: readonly KeyId[]): Promise<KeyAccess[]> {
+    if (keyIds.length === 0) return [];
+    const rows = await this.db
+      .select({
+        keyId: apiKeys.id,
+        tenantId: apiKeys.tenantId,
+        revokedAt: apiKeys.revokedAt,
+        expiresAt: apiKeys.expiresAt,
+        tenantStatus: tenants.status,
+      })
+      .from(apiKeys)
+      .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
+      // One array parameter, however many keys (an IN list would hit the 65,535-parameter limit).
+      .where(sql`${apiKeys.id} = any(${sql.param([...keyIds])}::uuid[])`);
+    return rows.map((r) => ({
+      keyId: r.keyId as KeyId,
+      tenantId: r.tenantId as TenantId,
+      revoked: r.revokedAt !== null,
+      expiresAt: r.expiresAt,
+      tenantStatus: r.tenantStatus,
+    }));
   }
 
   async getQuotas(id: TenantId): Promise<TenantQuotas | null> {

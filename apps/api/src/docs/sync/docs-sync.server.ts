@@ -25,7 +25,8 @@ import {
 } from "@strata/core";
 import { WebSocket, WebSocketServer } from "ws";
 import { RUNTIME, type Runtime } from "../../config/runtime.js";
-import { CredentialResolver } from "../../tenants/credentials.js";
+import { AccessWatch } from "../../tenants/access-watch.js";
+import { CredentialResolver, type ResolvedCredential } from "../../tenants/credentials.js";
 import { acceptAuthenticated, type UpgradeGate } from "../../ws/authenticated-upgrade.js";
 import { UpgradeRouter } from "../../ws/upgrade-router.js";
 import { STRATA_STORAGE_ID } from "./strata-storage-id.js";
@@ -99,6 +100,7 @@ export class DocsSyncServer
     @Inject(STRATA_STORAGE_ID) storageId: string,
     @Inject(DOCS_SYNC_LIMITS) private readonly limits: DocsSyncLimits,
     private readonly quotas: TenantQuotaGuard,
+    private readonly access: AccessWatch,
   ) {
     const nodeId = runtime.node.identity.id;
     const log = {
@@ -160,15 +162,15 @@ export class DocsSyncServer
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    return acceptAuthenticated(this.wss, this.gate, { req, socket, head }, (ws, principal) =>
-      this.accept(ws, principal),
+    return acceptAuthenticated(this.wss, this.gate, { req, socket, head }, (ws, credential) =>
+      this.accept(ws, credential),
     );
   }
 
-  private accept(ws: WebSocket, principal: Principal): void {
+  private accept(ws: WebSocket, credential: ResolvedCredential): void {
     const session = new PeerSession(
       this.ctx,
-      accessOf(principal),
+      accessOf(credential.principal),
       {
         send: (m) => ws.send(encodeServerMessage(m)),
         get bufferedBytes() {
@@ -190,7 +192,10 @@ export class DocsSyncServer
     ws.on("message", (data: Buffer) => session.receive(data));
     ws.on("pong", () => (connection.alive = true));
     ws.on("error", (err) => this.logger.debug?.({ err }, "docs sync socket error"));
+    // A revoked key, a suspended tenant or an expired token: `error`, close 1008.
+    const release = this.access.hold(credential, (err) => session.fail(err));
     ws.once("close", () => {
+      release();
       this.connections.delete(connection);
       if (this.byPeer.get(session.peerId) === connection) this.byPeer.delete(session.peerId);
       void session.end();

@@ -1,4 +1,4 @@
-import { StrataError } from "../../errors.js";
+import { Forbidden, StrataError, Unauthenticated } from "../../errors.js";
 import { InvalidChange } from "../docs.errors.js";
 import { type DocumentId } from "../documents.js";
 import { tryParseDocumentId } from "../document-id.js";
@@ -123,7 +123,7 @@ export class PeerSession implements ChannelOwner {
       err instanceof InvalidChange ||
       err instanceof UnsupportedProtocol
         ? CLOSE.protocolError
-        : err instanceof SlowPeer
+        : err instanceof SlowPeer || err instanceof Unauthenticated || err instanceof Forbidden
           ? CLOSE.policy
           : known && err.retryable
             ? CLOSE.tryAgain
