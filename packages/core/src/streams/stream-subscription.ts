@@ -137,27 +137,37 @@ export class StreamSubscription {
     return false;
   }
 
+  /**
+   * Reads pages until storage has nothing newer, then goes live. The next
+   * page is read while the one before is delivered, so the database and the
+   * socket work at the same time; a page read and then not wanted (paused,
+   * closed) is dropped.
+   */
   private async catchUp(): Promise<void> {
     if (this.reading) return;
     this.reading = true;
+    let reading = this.readFrom(this.next);
+    // Whether `reading` is a read nobody has awaited yet.
+    let unclaimed = true;
     try {
       while (this.mode === "catching_up") {
-        this.buffer = [];
-        this.overflowed = false;
-        const page = await this.log.read(
-          this.streamId,
-          this.next,
-          this.limits.pageMessages,
-          this.limits.pageBytes,
-        );
+        unclaimed = false;
+        const page = await reading;
         if ((this.mode as Mode) !== "catching_up") return;
-        if (page.length > 0 && !this.push(page)) return;
-        if (page.length > 0) continue;
+        if (page.length > 0) {
+          reading = this.readFrom(page[page.length - 1]!.seq + 1);
+          unclaimed = true;
+          if (!this.push(page)) return;
+          continue;
+        }
         // Storage had nothing newer: hand over to live events, starting with those that came in meanwhile.
-        if (this.overflowed) continue;
-        const held = this.buffer.filter((m) => m.seq >= this.next);
+        const held = this.overflowed ? [] : this.buffer.filter((m) => m.seq >= this.next);
+        if (this.overflowed || (held.length > 0 && held[0]!.seq !== this.next)) {
+          reading = this.readFrom(this.next);
+          unclaimed = true;
+          continue;
+        }
         this.buffer = [];
-        if (held.length > 0 && held[0]!.seq !== this.next) continue;
         this.mode = "live";
         if (held.length > 0) this.push(held);
       }
@@ -165,7 +175,19 @@ export class StreamSubscription {
       this.close();
       this.sink.failed(err as Error);
     } finally {
+      // A read started for a page nobody will take: its outcome no longer matters.
+      if (unclaimed) reading.catch(() => {});
       this.reading = false;
     }
+  }
+
+  /**
+   * One storage page from `from`. Events from here on are kept for the
+   * hand-over to live: whatever committed before the read is in its page.
+   */
+  private readFrom(from: number): Promise<Message[]> {
+    this.buffer = [];
+    this.overflowed = false;
+    return this.log.read(this.streamId, from, this.limits.pageMessages, this.limits.pageBytes);
   }
 }

@@ -27,6 +27,30 @@ interface PageRow {
 }
 
 /**
+ * The byte budget is applied in SQL (sizes come from the index-ordered scan), so a catch-up
+ * page never ships values it will not use. The first message always comes, however large.
+ * The page is a seq range from the first stored seq: with `seq >= $2` alone, a stream that
+ * the table's statistics underestimate (fresh rows, not analyzed yet) was read as a bitmap
+ * scan of its whole backlog and a sort, for every page. `min(seq)` always takes the index.
+ * $1 stream, $2 from seq, $3 most messages, $4 byte budget.
+ */
+export const PAGE_SQL = `with segs as (
+         select first_seq, last_seq, object_key, checksum, removed from stream_segments
+          where stream_id = $1 and last_seq >= $2 order by last_seq limit ${SEGMENTS_PER_READ}),
+       first as (
+         select min(seq) as seq from stream_messages
+          where stream_id = $1 and seq >= $2 and not exists (select 1 from segs)),
+       page as (
+         select seq, ts, headers, value, value_ref, value_size, msg_id from (
+           select lim.*, sum(value_size) over (order by seq) - value_size as before
+             from (select m.* from stream_messages m, first
+                    where m.stream_id = $1 and m.seq >= first.seq and m.seq < first.seq + $3
+                    order by m.seq limit $3) lim
+         ) p where before < $4)
+       select (select coalesce(json_agg(segs order by first_seq), '[]'::json) from segs) as segs, page.*
+         from (select 1) one left join page on true order by page.seq`;
+
+/**
  * Reads messages from both tiers. One statement (one snapshot) finds the
  * segments at or after `fromSeq` and, only when there are none, the hot
  * page: tiering moves the oldest hot rows into a segment in one transaction,
@@ -62,23 +86,7 @@ async function readOnce(
 ): Promise<Message[]> {
   let from = fromSeq;
   for (;;) {
-    // The byte budget is applied in SQL (sizes come from the index-ordered scan), so a catch-up
-    // page never ships values it will not use. The first message always comes, however large.
-    const { rows } = await pool.query<PageRow>(
-      `with segs as (
-         select first_seq, last_seq, object_key, checksum, removed from stream_segments
-          where stream_id = $1 and last_seq >= $2 order by last_seq limit ${SEGMENTS_PER_READ}),
-       page as (
-         select seq, ts, headers, value, value_ref, value_size, msg_id from (
-           select lim.*, sum(value_size) over (order by seq) - value_size as before
-             from (select * from stream_messages
-                    where stream_id = $1 and seq >= $2 and not exists (select 1 from segs)
-                    order by seq limit $3) lim
-         ) p where before < $4)
-       select (select coalesce(json_agg(segs order by first_seq), '[]'::json) from segs) as segs, page.*
-         from (select 1) one left join page on true order by page.seq`,
-      [streamId, from, limit, maxBytes],
-    );
+    const { rows } = await pool.query<PageRow>(PAGE_SQL, [streamId, from, limit, maxBytes]);
     const segs = rows[0]?.segs ?? [];
     if (segs.length === 0) {
       const out: Message[] = [];

@@ -2,6 +2,7 @@ import { loadavg } from "node:os";
 import { fmtBytes, fmtMs, fmtRate } from "../lib/format.js";
 import { type LoadResult } from "../lib/load.js";
 import { type CommitTotals } from "../lib/server.js";
+import { CATCHUP_BACKLOG, CATCHUP_TARGET } from "./catchup.js";
 import { type ResultRow, type TargetCheck } from "../lib/types.js";
 
 export type Extra = Record<string, number | string | boolean | null>;
@@ -165,6 +166,17 @@ export function streamTargets(rows: readonly ResultRow[], ceilings: Ceilings): T
       detail: `first acks after ready: p50 ${x.firstAckP50Ms} ms, last ${x.firstAckMaxMs} ms; ready ${x.readyMs} ms after SIGTERM`,
     });
   }
+  const catchUp = byId("ws.catchup");
+  const catchUpName = `catch-up (issue 15): one subscriber ${CATCHUP_BACKLOG.toLocaleString("en")} behind ≥ ${fmtRate(CATCHUP_TARGET)} msgs/s`;
+  out.push(
+    catchUp
+      ? {
+          name: catchUpName,
+          pass: catchUp.msgsPerSec! >= CATCHUP_TARGET,
+          detail: `${fmtRate(catchUp.msgsPerSec)} msgs/s (first of two runs)`,
+        }
+      : { name: catchUpName, pass: null, detail: "not measured" },
+  );
   return out;
 }
 

@@ -32,6 +32,7 @@ import {
   SIZES,
   STREAMS,
 } from "../streams/setup.js";
+import { catchUpRow, wsCatchUp } from "../streams/catchup.js";
 import { wsRestart } from "../streams/restart.js";
 import { wsAppends, wsAppendsAtRate, wsFanout } from "../streams/ws.js";
 import { StrataSocket, WsUnavailable } from "../streams/ws-client.js";
@@ -44,6 +45,7 @@ const STRATA_CASES = [
   "ws.latency.5000",
   "rest.latency.5000",
   "ws.fanout",
+  "ws.catchup",
   "ws.restart",
 ];
 
@@ -271,6 +273,17 @@ async function strataCases(
           },
         });
       }
+    }
+    if (ctx.selected("ws.catchup") && !wsDown) {
+      ctx.log("ws.catchup …");
+      const runs = [];
+      // Twice, on streams of their own: the first reads with a cold read path.
+      for (const stream of ["catchup.1", "catchup.2"]) {
+        await http.json("PUT", `/v1/streams/${stream}`, {});
+        await settleDatabase(bench.pool);
+        runs.push(await wsCatchUp({ ...target, stream, size: 200, rss: () => server.rss() }));
+      }
+      rows.push(catchUpRow("ws.catchup", "Strata WS: one subscriber catching up", 200, runs));
     }
     http.close();
 
