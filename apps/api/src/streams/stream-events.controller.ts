@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Param, Query, Req, Res, UseGuards } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import {
+  pgText,
   type Principal,
   seqSchema,
   streamNameSchema,
@@ -15,7 +16,7 @@ import { messageJson } from "./stream.json.js";
 
 const eventsQuery = z.strictObject({
   from_seq: seqSchema.optional(),
-  consumer: z.string().max(255).optional(),
+  consumer: pgText(z.string().max(255)).optional(),
 });
 
 @ApiTags("streams")
