@@ -101,14 +101,10 @@ describe("JSON nested past the limit", () => {
     const res = await call(method, path, body);
     const problem = await refused(res);
     expect(problem.detail).toContain(`deeper than ${MAX_JSON_DEPTH} levels`);
-    // Automerge still works (its WASM aborts, then spins, on a document this deep).
-    const doc = await call("POST", "/v1/docs", { title: "after" });
+    // Still served, up to the limit, by an Automerge that works (its WASM aborts, then
+    // spins, on a document 3,000 levels deep).
+    const doc = await call("POST", "/v1/docs", deepObject(MAX_JSON_DEPTH - 1));
     expect(doc.status).toBe(201);
-  });
-
-  it("still takes JSON nested up to the limit", async () => {
-    const res = await call("POST", "/v1/docs", deepObject(MAX_JSON_DEPTH - 1));
-    expect(res.status).toBe(201);
   });
 
   // Written by hand: the client's own encoders overflow on a value this deep.
