@@ -48,6 +48,13 @@ describe("bad input at the HTTP edge", () => {
     expect(await tenantCount()).toBe(0);
   });
 
+  it("lists at most 100 issues and counts the rest", async () => {
+    const fields = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`f${i}`, 1]));
+    const body = await problem(await post(JSON.stringify({ name: "ok-name", ...fields })));
+    expect(body.errors).toHaveLength(100);
+    expect(body.detail).toMatch(/\(and 299 more\)$/);
+  });
+
   it("names a field of the wrong type", async () => {
     const res = await post(JSON.stringify({ name: 42 }));
     const body = await problem(res);

@@ -24,6 +24,12 @@ export interface FieldIssue {
   readonly message: string;
 }
 
+/**
+ * Issues listed in one answer; the message still counts the rest. A body of
+ * 100,000 unknown fields would otherwise answer with megabytes of errors.
+ */
+export const MAX_LISTED_ISSUES = 100;
+
 export class ValidationFailed extends StrataError {
   readonly code = "validation_failed";
   readonly status = 400;
@@ -32,7 +38,7 @@ export class ValidationFailed extends StrataError {
     message = describeIssues(issues),
   ) {
     super(message);
-    this.details.errors = issues;
+    this.details.errors = issues.slice(0, MAX_LISTED_ISSUES);
   }
 }
 
