@@ -53,6 +53,7 @@ const HOSTILE_BODIES = [
   "[".repeat(3000) + "]".repeat(3000),
   '{"a":'.repeat(200) + "1" + "}".repeat(200),
   JSON.stringify({ "\u0000": "\u0000", name: "\u0000", messages: [{ value_text: "\u0000" }] }),
+  '{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}',
   "[]",
   '"x"',
   "null",

@@ -1,6 +1,7 @@
 import {
   type FieldIssue,
   jsonBoundsIssue,
+  MAX_JSON_DEPTH,
   storableText,
   STORABLE_MESSAGE,
   UriTooLong,
@@ -29,16 +30,24 @@ export function registerInputBounds(fastify: FastifyInstance): void {
   fastify.addHook("preValidation", async (request) => {
     const issues = [...urlIssues(request)];
     if (issues.length > 0) throw new ValidationFailed(issues);
-    // Bodies that are not JSON arrive as Buffers (message values): bytes, nothing to walk.
-    if (
-      request.body !== null &&
-      typeof request.body === "object" &&
-      !Buffer.isBuffer(request.body)
-    ) {
+    if (deepEnoughToCheck(request)) {
       const issue = jsonBoundsIssue(request.body);
       if (issue) throw new ValidationFailed([issue]);
     }
   });
+}
+
+/**
+ * Whether the body is parsed JSON that could nest past the limit: bodies that
+ * are not JSON arrive as Buffers (message values, bytes), and JSON text that
+ * nests past MAX_JSON_DEPTH needs an opening and a closing bracket per level.
+ */
+function deepEnoughToCheck(request: FastifyRequest): boolean {
+  const body = request.body;
+  if (body === null || typeof body !== "object" || Buffer.isBuffer(body)) return false;
+  const length = Number(request.headers["content-length"]);
+  // Without a Content-Length (chunked) the length is NaN: checked.
+  return !(length < 2 * (MAX_JSON_DEPTH + 1));
 }
 
 function* urlIssues(request: FastifyRequest): Generator<FieldIssue> {

@@ -25,26 +25,49 @@ export function jsonBoundsIssue(
   options: JsonBoundsOptions = {},
 ): FieldIssue | undefined {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
-  const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: "" }];
+  // Paths are built only for the offender: request bodies are walked on every request.
+  const stack: Level[] = [{ value, depth: 0, key: "", up: undefined }];
   for (let top = stack.pop(); top; top = stack.pop()) {
     const v = top.value;
     if (typeof v === "string") {
       if (options.storable && !storableText(v))
-        return { path: top.path, message: STORABLE_MESSAGE };
+        return { path: pathOf(top), message: STORABLE_MESSAGE };
       continue;
     }
     if (v === null || typeof v !== "object" || ArrayBuffer.isView(v)) continue;
     if (top.depth >= maxDepth) {
-      return { path: top.path, message: `nests deeper than ${maxDepth} levels (the limit)` };
+      return { path: pathOf(top), message: `nests deeper than ${maxDepth} levels (the limit)` };
     }
-    const entries = Array.isArray(v) ? v.entries() : Object.entries(v);
-    for (const [key, child] of entries) {
-      const path = top.path ? `${top.path}.${key}` : String(key);
-      if (options.storable && typeof key === "string" && !storableText(key)) {
-        return { path, message: `key ${STORABLE_MESSAGE}` };
-      }
-      stack.push({ value: child, depth: top.depth + 1, path });
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++)
+        stack.push({ value: v[i], depth: top.depth + 1, key: i, up: top });
+      continue;
+    }
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      const child: Level = {
+        value: (v as Record<string, unknown>)[key],
+        depth: top.depth + 1,
+        key,
+        up: top,
+      };
+      if (options.storable && !storableText(key))
+        return { path: pathOf(child), message: `key ${STORABLE_MESSAGE}` };
+      stack.push(child);
     }
   }
   return undefined;
+}
+
+interface Level {
+  readonly value: unknown;
+  readonly depth: number;
+  readonly key: string | number;
+  readonly up: Level | undefined;
+}
+
+function pathOf(level: Level): string {
+  const keys: (string | number)[] = [];
+  for (let l: Level | undefined = level; l?.up; l = l.up) keys.push(l.key);
+  return keys.reverse().join(".");
 }
