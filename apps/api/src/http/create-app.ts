@@ -29,7 +29,7 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
     requestIdHeader: false,
     // Names and ids are checked (and named) by their schemas; the router's own limit
     // (100 by default) would turn a 255-character stream name into a bare 414.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler,
     // Slow or stalled clients must not hold sockets forever.
