@@ -48,6 +48,7 @@ interface Probe {
   body?: string;
 }
 
+const HOSTILE_SEGMENTS = ["%00", "9".repeat(30), "-1", "1e400", "%E2%80%AE%F0%9F%98%80"];
 const HOSTILE_QUERY = ["%00", "%ED%A0%80", "9".repeat(400), "%F0%9F%98%80", "a&{q}=b"];
 const HOSTILE_BODIES = [
   "[".repeat(3000) + "]".repeat(3000),
@@ -63,13 +64,14 @@ function probes(): Probe[] {
   const out: Probe[] = [];
   for (const [template, ops] of Object.entries(paths)) {
     const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-    const url = (bad?: string) =>
+    const url = (bad?: string, value = "%00") =>
       template.replace(/\{(\w+)\}/g, (_, n: string) =>
-        n === bad ? "%00" : encodeURIComponent(placeholder(template, n)),
+        n === bad ? value : encodeURIComponent(placeholder(template, n)),
       );
     for (const [method, op] of Object.entries(ops)) {
       const m = method.toUpperCase();
-      for (const n of names) out.push({ method: m, url: url(n) });
+      for (const n of names)
+        for (const v of HOSTILE_SEGMENTS) out.push({ method: m, url: url(n, v) });
       for (const q of (op.parameters ?? []).filter((p) => p.in === "query")) {
         for (const v of HOSTILE_QUERY) {
           out.push({ method: m, url: `${url()}?${q.name}=${v.replace("{q}", q.name)}` });
