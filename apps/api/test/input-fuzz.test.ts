@@ -46,7 +46,18 @@ interface Probe {
   method: string;
   url: string;
   body?: string;
+  contentType?: string;
 }
+
+const HOSTILE_CONTENT_TYPES = [
+  "application/json; charset=utf-16",
+  "application/json;;;",
+  "application/json\u00e9",
+  "multipart/form-data; boundary=x",
+  "application/x-www-form-urlencoded",
+  "a/b/c",
+  "",
+];
 
 const HOSTILE_SEGMENTS = ["%00", "9".repeat(30), "-1", "1e400", "%E2%80%AE%F0%9F%98%80"];
 const HOSTILE_QUERY = ["%00", "%ED%A0%80", "9".repeat(400), "%F0%9F%98%80", "a&{q}=b"];
@@ -78,6 +89,8 @@ function probes(): Probe[] {
         }
       }
       if (m === "POST" || m === "PUT" || m === "PATCH") {
+        for (const contentType of HOSTILE_CONTENT_TYPES)
+          out.push({ method: m, url: url(), body: '{"a":1}', contentType });
         for (const body of HOSTILE_BODIES) {
           // Valid path parameters here, so the body is what gets checked.
           out.push({ method: m, url: url(), body });
@@ -95,12 +108,12 @@ describe("OpenAPI-driven input fuzz", () => {
     const failures: string[] = [];
     for (const p of all) {
       const admin = p.url.startsWith("/v1/admin");
-      const label = `${p.method} ${p.url.slice(0, 120)}${p.body ? ` body ${p.body.slice(0, 30)}` : ""}`;
+      const label = `${p.method} ${p.url.slice(0, 120)}${p.body ? ` body ${p.body.slice(0, 30)} (${p.contentType ?? "json"})` : ""}`;
       const res = await fetch(`${t.baseUrl}${p.url}`, {
         method: p.method,
         headers: {
           authorization: `Bearer ${admin ? t.adminToken : key}`,
-          ...(p.body !== undefined ? { "content-type": "application/json" } : {}),
+          ...(p.body !== undefined ? { "content-type": p.contentType ?? "application/json" } : {}),
         },
         body: p.body,
         // A server that spins fails here instead of hanging the run.
