@@ -24,6 +24,12 @@ export interface FieldIssue {
   readonly message: string;
 }
 
+/**
+ * Issues listed in one answer; the message still counts the rest. A body of
+ * 100,000 unknown fields would otherwise answer with megabytes of errors.
+ */
+export const MAX_LISTED_ISSUES = 100;
+
 export class ValidationFailed extends StrataError {
   readonly code = "validation_failed";
   readonly status = 400;
@@ -32,7 +38,7 @@ export class ValidationFailed extends StrataError {
     message = describeIssues(issues),
   ) {
     super(message);
-    this.details.errors = issues;
+    this.details.errors = issues.slice(0, MAX_LISTED_ISSUES);
   }
 }
 
@@ -84,6 +90,43 @@ export class PayloadTooLarge extends StrataError {
     what = "The request body",
   ) {
     super(`${what} exceeds the limit of ${limitBytes} bytes.`);
+    this.details.limit_bytes = limitBytes;
+  }
+}
+
+/** The request itself (its line, its URL's encoding) is not valid HTTP, before any body. */
+export class MalformedRequest extends StrataError {
+  readonly code = "malformed_request";
+  readonly status = 400;
+}
+
+/** The client did not send its whole request in time. */
+export class RequestTimeout extends StrataError {
+  readonly code = "request_timeout";
+  readonly status = 408;
+}
+
+/** The request target (path and query) is longer than the server reads. */
+export class UriTooLong extends StrataError {
+  readonly code = "uri_too_long";
+  readonly status = 414;
+  constructor(
+    readonly limit: number,
+    what = "The request URL (path and query)",
+  ) {
+    super(`${what} exceeds the limit of ${limit} characters.`);
+    this.details.limit = limit;
+  }
+}
+
+/** The request's header block (URL included) is larger than the server reads. */
+export class HeadersTooLarge extends StrataError {
+  readonly code = "headers_too_large";
+  readonly status = 431;
+  constructor(readonly limitBytes: number) {
+    super(
+      `The request line and headers exceed the limit of ${limitBytes} bytes; send fewer or shorter headers, or a shorter URL.`,
+    );
     this.details.limit_bytes = limitBytes;
   }
 }

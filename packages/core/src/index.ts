@@ -2,6 +2,8 @@ export * from "./common/brand.js";
 export * from "./common/clock.js";
 export * from "./common/group-committer.js";
 export * from "./common/names.js";
+export * from "./common/json-bounds.js";
+export * from "./common/storable-text.js";
 export * from "./errors.js";
 export * from "./tenants/index.js";
 export * from "./validation.js";

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { NotFound, Unavailable } from "@strata/core";
+import { NotFound, pgText, Unavailable } from "@strata/core";
 import { ClusterAdminPg } from "@strata/db";
 import { z } from "zod";
 import { ClusterMembership } from "../cluster/cluster-membership.js";
@@ -11,10 +11,10 @@ import { type JobRunner, QUEUES } from "../jobs/job-runner.js";
 import { OperatorGuard } from "./operator.guard.js";
 
 const placementQuery = z.strictObject({
-  node: z.string().max(200).optional(),
-  tenant: z.string().max(200).optional(),
+  node: pgText(z.string().max(200)).optional(),
+  tenant: pgText(z.string().max(200)).optional(),
   kind: z.enum(["stream", "bucket", "doc"]).optional(),
-  after: z.string().max(300).optional(),
+  after: pgText(z.string().max(300)).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 const lagQuery = z.strictObject({ min_lag: z.coerce.number().int().min(0).default(0) });
@@ -60,7 +60,7 @@ export class AdminClusterController {
   @ApiOperation({
     summary: "Drain a node: it stops taking work and hands its resources to the others",
   })
-  async drain(@Param("id", { schema: z.string().min(1).max(200) }) id: string) {
+  async drain(@Param("id", { schema: pgText(z.string().min(1).max(200)) }) id: string) {
     if (id === this.runtime.node.identity.id) {
       void this.membership.drain();
       return { node_id: id, draining: true };
@@ -142,7 +142,7 @@ export class AdminClusterController {
   @Post("jobs/:queue/:id/retry")
   async retry(
     @Param("queue", { schema: z.enum(QUEUES) }) queue: string,
-    @Param("id", { schema: z.string().min(1).max(100) }) id: string,
+    @Param("id", { schema: pgText(z.string().min(1).max(100)) }) id: string,
   ) {
     if (!(await this.jobs.retry(queue, id))) throw new NotFound("failed job", `${queue}/${id}`);
     return { retried: true };

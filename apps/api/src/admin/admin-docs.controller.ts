@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { documentUrl, type DocumentId, DocsService } from "@strata/core";
+import { documentUrl, type DocumentId, DocsService, pgText } from "@strata/core";
 import { DocAdminPg, type Pool } from "@strata/db";
 import { z } from "zod";
 import { PG_POOL } from "../config/runtime.js";
@@ -9,7 +9,7 @@ import { OperatorAccess, tenantRefSchema } from "./operator-access.js";
 import { OperatorGuard } from "./operator.guard.js";
 
 const docsQuery = z.strictObject({
-  tenant: z.string().max(200).optional(),
+  tenant: pgText(z.string().max(200)).optional(),
   after: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

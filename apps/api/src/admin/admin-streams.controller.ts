@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query, UseGuards } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { StreamsService } from "@strata/core";
+import { pgText, StreamsService } from "@strata/core";
 import { ClusterAdminPg, type Pool, type TierSplit, tierSplit } from "@strata/db";
 import { z } from "zod";
 import { PG_POOL } from "../config/runtime.js";
@@ -9,7 +9,7 @@ import { NodeFanOut } from "./node-fan-out.js";
 import { OperatorGuard } from "./operator.guard.js";
 
 const streamsQuery = z.strictObject({
-  tenant: z.string().max(200).optional(),
+  tenant: pgText(z.string().max(200)).optional(),
   after: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

@@ -2,6 +2,7 @@ import { Injectable } from "@nestjs/common";
 import {
   type KeyId,
   NotFound,
+  pgText,
   type Principal,
   SCOPES,
   type Tenant,
@@ -11,7 +12,7 @@ import {
 import { z } from "zod";
 
 /** A tenant in an operator URL: its id (UUID) or its name. */
-export const tenantRefSchema = z.string().min(1).max(200);
+export const tenantRefSchema = pgText(z.string().min(1).max(200));
 
 const isUuid = (s: string) => z.uuid().safeParse(s).success;
 

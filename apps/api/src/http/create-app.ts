@@ -9,6 +9,8 @@ import { AppModule } from "../app.module.js";
 import { type Runtime } from "../config/runtime.js";
 import { VERSION } from "../config/version.js";
 import { HttpMetrics } from "../metrics/http-metrics.js";
+import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from "./framework-errors.js";
+import { registerInputBounds } from "./input-bounds.js";
 import { loggerOptions, PinoNestLogger, redactUrl, requestId } from "./logging.js";
 import { ProblemFilter } from "./problem.filter.js";
 import { ZodValidationPipe } from "./zod-validation.pipe.js";
@@ -25,6 +27,11 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
     bodyLimit: runtime.config.bodyLimitBytes,
     genReqId: requestId,
     requestIdHeader: false,
+    // Names and ids are checked (and named) by their schemas; the router's own limit
+    // (100 by default) would turn a 255-character stream name into a bare 414.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler,
     // Slow or stalled clients must not hold sockets forever.
     connectionTimeout: 0,
     requestTimeout: 60_000,
@@ -54,6 +61,7 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
   fastify.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });
+  registerInputBounds(fastify);
   fastify.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
     const seconds = reply.elapsedTime / 1000;

@@ -1,6 +1,12 @@
 import { Controller, Get, Headers, Param, Query, Req, Res, UseGuards } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { seqSchema, streamNameSchema, StreamsService, TenantQuotaGuard } from "@strata/core";
+import {
+  pgText,
+  seqSchema,
+  streamNameSchema,
+  StreamsService,
+  TenantQuotaGuard,
+} from "@strata/core";
 import { type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import { AccessWatch } from "../tenants/access-watch.js";
@@ -11,7 +17,7 @@ import { messageJson } from "./stream.json.js";
 
 const eventsQuery = z.strictObject({
   from_seq: seqSchema.optional(),
-  consumer: z.string().max(255).optional(),
+  consumer: pgText(z.string().max(255)).optional(),
 });
 
 @ApiTags("streams")

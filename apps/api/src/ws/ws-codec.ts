@@ -1,4 +1,5 @@
 import {
+  jsonBoundsIssue,
   type KvEvent,
   type Message,
   type ServerFrame,
@@ -125,6 +126,13 @@ export abstract class WsCodec {
   }
 }
 
+/** A decoded frame, refused before validation walks it if it nests past MAX_JSON_DEPTH. */
+function bounded(value: unknown): unknown {
+  const issue = jsonBoundsIssue(value);
+  if (issue) throw new MalformedFrame([issue]);
+  return value;
+}
+
 function wire(m: Message): WireMessage {
   return {
     seq: m.seq,
@@ -155,13 +163,15 @@ export class JsonCodec extends WsCodec {
   readonly binary = false;
 
   decode(data: Buffer): unknown {
+    let value: unknown;
     try {
-      return JSON.parse(data.toString("utf8"));
+      value = JSON.parse(data.toString("utf8"));
     } catch (err) {
       throw new MalformedFrame([
         { path: "", message: `is not valid JSON (${(err as Error).message})` },
       ]);
     }
+    return bounded(value);
   }
 
   encode(frame: ServerFrame): Buffer {
@@ -242,7 +252,7 @@ export class MsgpackCodec extends WsCodec {
     if (values.length !== 1) {
       throw new MalformedFrame([{ path: "", message: "must hold exactly one msgpack value" }]);
     }
-    return values[0];
+    return bounded(values[0]);
   }
 
   // msgpackr returns views into a shared arena; copying keeps a small frame from pinning it.

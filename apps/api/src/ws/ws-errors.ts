@@ -2,6 +2,7 @@ import {
   type FieldIssue,
   type FrameId,
   frameIdSchema,
+  MAX_LISTED_ISSUES,
   type ServerFrame,
   StrataError,
   type SubId,
@@ -18,7 +19,7 @@ export class MalformedFrame extends StrataError {
     const first = issues[0];
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
     super(first ? `${first.path || "frame"}: ${first.message}${more}` : "The frame is not valid.");
-    this.details.errors = issues;
+    this.details.errors = issues.slice(0, MAX_LISTED_ISSUES);
   }
 }
 

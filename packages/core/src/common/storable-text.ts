@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * Whether PostgreSQL can store `s` as `text` or inside `jsonb` exactly as
  * given: no NUL character (text refuses it, jsonb refuses `\u0000`) and no
@@ -17,3 +19,12 @@ const SUSPICIOUS = /[\u0000\ud800-\udfff]/;
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const STORABLE_MESSAGE = "must not contain NUL characters or unpaired surrogates";
+
+/**
+ * A string that reaches a `text` or `jsonb` column (a name, a cursor, an id):
+ * refused at the edge, naming the field, instead of failing in PostgreSQL
+ * (a 500, or a whole shared transaction).
+ */
+export function pgText(schema: z.ZodString = z.string()) {
+  return schema.refine(storableText, { message: STORABLE_MESSAGE });
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pgText } from "../common/storable-text.js";
 import { ValidationFailed } from "../errors.js";
 import { type Heads } from "./documents.js";
 
@@ -25,7 +26,7 @@ export const docListQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     /** The last document id of the previous page. */
-    after: z.string().max(100).optional(),
+    after: pgText(z.string().max(100)).optional(),
   })
   .strict();
 export type DocListQuery = z.infer<typeof docListQuery>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pgText } from "../common/storable-text.js";
 import { resourceNameSchema } from "../common/names.js";
 import { SCOPES } from "./scopes.js";
 import { TENANT_STATUSES } from "./tenant.js";
@@ -27,7 +28,7 @@ export const patchTenantBody = z
 export type PatchTenantBody = z.infer<typeof patchTenantBody>;
 
 export const createKeyBody = z.strictObject({
-  name: z.string().min(1).max(100),
+  name: pgText(z.string().min(1).max(100)),
   scopes: z.array(z.enum(SCOPES)).min(1, { message: "give at least one scope" }),
   patterns: z.array(namePatternSchema).max(50).optional(),
   expires_at: z.iso.datetime({ offset: true }).optional(),
@@ -39,7 +40,7 @@ export const keyIdParam = z.uuid({ message: "must be a key id (UUID)" });
 
 export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  after: z.string().max(255).optional(),
+  after: pgText(z.string().max(255)).optional(),
 });
 export type PageQuery = z.infer<typeof pageQuery>;
 

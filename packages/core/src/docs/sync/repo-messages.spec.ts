@@ -35,6 +35,15 @@ describe(decodePeerMessage.name, () => {
     ).toThrow(/data/);
   });
 
+  it("refuses frames nested past the depth limit and ids PostgreSQL cannot store", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200; i++) deep = [deep];
+    const join = { type: "join", senderId: "peer-1", extra: deep };
+    expect(() => decodePeerMessage(cbor.encode(join))).toThrow(/deeper than 100 levels/);
+    const nul = { type: "join", senderId: "peer-1", peerMetadata: { storageId: "s\u0000" } };
+    expect(() => decodePeerMessage(cbor.encode(nul))).toThrow(/peerMetadata.storageId/);
+  });
+
   it("encodes byte strings untagged, as the repo's own encoder does", () => {
     const bytes = encodeServerMessage({
       type: "sync",

@@ -1,5 +1,7 @@
 import { decode, Encoder } from "cbor-x";
 import { z } from "zod";
+import { jsonBoundsIssue } from "../../common/json-bounds.js";
+import { pgText } from "../../common/storable-text.js";
 import { StrataError } from "../../errors.js";
 import { toFieldIssues } from "../../validation.js";
 
@@ -17,7 +19,7 @@ export interface PeerMetadata {
 }
 
 const bytes = z.instanceof(Uint8Array, { message: "must be a byte string" });
-const id = z.string().min(1).max(200);
+const id = pgText(z.string().min(1).max(200));
 const routed = { senderId: id, targetId: id.optional() };
 
 const join = z.looseObject({
@@ -117,6 +119,8 @@ export function decodePeerMessage(frame: Uint8Array): PeerMessage {
   } catch (err) {
     throw new MalformedRepoMessage(`The frame is not CBOR: ${(err as Error).message}`);
   }
+  const tooDeep = jsonBoundsIssue(value);
+  if (tooDeep) throw new MalformedRepoMessage(`The frame ${tooDeep.message} at '${tooDeep.path}'.`);
   const result = fromPeer.safeParse(value);
   if (result.success) return result.data;
   const type = (value as { type?: unknown } | null)?.type;
