@@ -136,15 +136,41 @@ export class UnsupportedMediaType extends StrataError {
   readonly status = 415;
 }
 
+/**
+ * A quota is exhausted for now: the same request may succeed after
+ * `retryAfterMs` (REST sends `Retry-After` in whole seconds, WS the ms).
+ */
 export class TooManyRequests extends StrataError {
   readonly code = "rate_limited";
   readonly status = 429;
+  override readonly retryable = true;
+  /** At least 1: the Retry-After header counts whole seconds. */
+  readonly retryAfterSeconds: number;
   constructor(
     message: string,
-    readonly retryAfterSeconds: number,
+    readonly retryAfterMs: number,
   ) {
     super(message);
-    this.details.retry_after_seconds = retryAfterSeconds;
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    this.details.retry_after_seconds = this.retryAfterSeconds;
+    this.details.retry_after_ms = retryAfterMs;
+  }
+}
+
+/**
+ * One request asks for more than a quota ever allows at once (a batch of more
+ * messages than `messages_per_second`): retrying it cannot help, splitting it does.
+ */
+export class ExceedsQuota extends StrataError {
+  readonly code = "exceeds_quota";
+  readonly status = 413;
+  constructor(quota: string, limit: number, requested: number, what: string) {
+    super(
+      `The request's ${requested} ${what} exceed the tenant's quota of ${limit} (${quota}); split it into requests of at most ${limit}.`,
+    );
+    this.details.quota = quota;
+    this.details.limit = limit;
+    this.details.requested = requested;
   }
 }
 

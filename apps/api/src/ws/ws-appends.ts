@@ -2,6 +2,7 @@ import {
   type AckEntry,
   type AckLevel,
   type AppendResult,
+  ExceedsQuota,
   Forbidden,
   type FrameId,
   type NewMessage,
@@ -9,6 +10,7 @@ import {
   type Principal,
   StrataError,
   type StreamsService,
+  TooManyRequests,
   Unauthenticated,
 } from "@strata/core";
 import { TooManyInFlight } from "./ws-errors.js";
@@ -236,8 +238,12 @@ function isoTime(d: Date): string {
   return lastIso;
 }
 
-/** Errors that may hold for some requests of a shared call and not for others. */
+/**
+ * Errors that may hold for some requests of a shared call and not for others
+ * (a quota refusing the whole may admit some of its parts).
+ */
 function concernsSome(err: unknown): boolean {
+  if (err instanceof TooManyRequests || err instanceof ExceedsQuota) return true;
   if (!(err instanceof StrataError) || err.retryable) return false;
   return !(err instanceof NotFound || err instanceof Forbidden || err instanceof Unauthenticated);
 }

@@ -7,6 +7,7 @@ import {
   StrataError,
   type SubId,
   subIdSchema,
+  TooManyRequests,
   type WireKvError,
 } from "@strata/core";
 import { asStrataError, toProblem } from "../http/problem.js";
@@ -72,6 +73,8 @@ export function errorFrame(err: unknown, ref: { id?: FrameId; sub?: SubId }): Se
     status: problem.status,
     message: problem.detail,
     retryable: strata?.retryable ?? false,
+    // What REST says with Retry-After: when the same request may succeed.
+    ...(strata instanceof TooManyRequests ? { retry_after_ms: strata.retryAfterMs } : {}),
     ...(details ? { details } : {}),
   };
 }

@@ -71,7 +71,8 @@ export interface StreamCounters {
 
 /**
  * Tenant quotas as appends meet them (TenantQuotaGuard): all of a call's
- * messages are admitted or none, and a refusal throws TooManyRequests.
+ * messages are admitted or none, before any reaches the owner; a refusal
+ * throws TooManyRequests (retry later) or ExceedsQuota (never fits: split it).
  */
 export interface AppendAdmission {
   /** Admits without waiting, or answers undefined when it cannot tell without a lookup. */

@@ -223,6 +223,8 @@ export type ServerFrame =
       readonly status: number;
       readonly message: string;
       readonly retryable: boolean;
+      /** `rate_limited`: how long to wait before the same request may succeed. */
+      readonly retry_after_ms?: number;
       readonly details?: Readonly<Record<string, unknown>>;
     }
   | {

@@ -7,6 +7,7 @@ export * from "./tenant.js";
 export * from "./tenant.schemas.js";
 export * from "./access-token.js";
 export * from "./quotas.js";
+export * from "./token-bucket.js";
 export * from "./tenant-traffic.js";
 export * from "./tenant-traffic.schemas.js";
 export * from "./connection-access.js";

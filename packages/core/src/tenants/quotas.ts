@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { type Clock, epochMs } from "../common/clock.js";
-import { TooManyRequests } from "../errors.js";
+import { ExceedsQuota, TooManyRequests } from "../errors.js";
 import { type TenantId } from "./tenant.js";
 import { TenantTraffic, type TrafficOp } from "./tenant-traffic.js";
+import { TokenBucket } from "./token-bucket.js";
 
 const positiveInt = z
   .number()
@@ -18,58 +19,6 @@ export const tenantQuotasSchema = z.strictObject({
 });
 export type TenantQuotas = z.infer<typeof tenantQuotasSchema>;
 
-/**
- * A token bucket holding up to one second of the rate. A request larger than
- * the bucket is let through when the bucket is full and leaves it in debt, so
- * a big batch is not refused forever yet still pays for its messages.
- */
-export class TokenBucket {
-  private tokens: number;
-  private at: number;
-
-  constructor(
-    private rate: number,
-    private readonly clock: Clock,
-  ) {
-    this.tokens = rate;
-    this.at = epochMs(clock);
-  }
-
-  /**
-   * Takes `n` tokens, or answers how many seconds to wait (nothing taken).
-   * An array is several requests sent together (coalesced pipelined appends):
-   * each pays as if alone, and either all are taken or none.
-   */
-  take(n: number | readonly number[]): { ok: true } | { ok: false; retryAfterSeconds: number } {
-    this.refill();
-    let tokens = this.tokens;
-    for (const size of typeof n === "number" ? [n] : n) {
-      const need = Math.min(size, this.rate);
-      if (tokens < need) {
-        return {
-          ok: false,
-          retryAfterSeconds: Math.max(1, Math.ceil((need - tokens) / this.rate)),
-        };
-      }
-      tokens -= size;
-    }
-    this.tokens = tokens;
-    return { ok: true };
-  }
-
-  setRate(rate: number): void {
-    this.refill();
-    this.rate = rate;
-    this.tokens = Math.min(this.tokens, rate);
-  }
-
-  private refill(): void {
-    const now = epochMs(this.clock);
-    this.tokens = Math.min(this.rate, this.tokens + ((now - this.at) / 1000) * this.rate);
-    this.at = now;
-  }
-}
-
 /** Where quotas and usage come from; the database lives outside the core. */
 export interface QuotaSource {
   quotas(tenantId: TenantId): Promise<TenantQuotas>;
@@ -80,12 +29,20 @@ export interface QuotaSource {
 export interface QuotaGuardOptions {
   /** How long a tenant's quotas are trusted before they are read again. */
   readonly quotasCacheMs: number;
-  /** How long the stored-bytes aggregate is trusted: the check is late by up to this much. */
+  /** How long the stored-bytes aggregate is trusted (this node adds what it admits meanwhile). */
   readonly storedBytesCacheMs: number;
 }
 
-interface Cached<T> {
-  value: T;
+type Cached<T> = { value: T; at: number };
+
+/**
+ * A tenant's stored bytes on this node: the aggregate last read (`base`)
+ * plus what this node admitted since (`added`), so a burst is counted at once
+ * instead of when the aggregate is next read.
+ */
+interface StoredBytes {
+  base: number;
+  added: number;
   at: number;
 }
 
@@ -95,23 +52,36 @@ export interface TenantUsage {
   readonly connections: number;
 }
 
+/** What a write asks of the quotas: rate tokens (messages or operations) and bytes to store. */
+interface Ask {
+  readonly count: number;
+  readonly bytes: number;
+  readonly what: string; // what `count` counts, for a refusal's message
+}
+
 const RATE_WINDOW_MS = 5_000;
 
+/** Read the cached aggregates again ahead of expiry, so busy tenants never wait for a lookup. */
+const REFRESH_AHEAD = 0.75;
+
 /**
- * Enforces tenant quotas on the requests this node receives. Everything here
- * is per node: in a cluster of N nodes a tenant may reach N times its
- * messages_per_second and connections if its load is spread over all of them.
- * Stored bytes come from a cached aggregate, so a tenant can overshoot by
- * what it writes within one cache window. Checks run before anything is
- * written, so a refused request leaves nothing behind.
+ * Enforces tenant quotas on the requests this node receives, in memory: the
+ * hot path makes no database query. Everything here is per node: in a cluster
+ * of N nodes a tenant may reach N times its messages_per_second and
+ * connections if its load is spread over all of them. A request is admitted
+ * whole or not at all, before anything is written: its messages (or KV and
+ * document operations) take tokens of messages_per_second, and its bytes are
+ * added to the stored-bytes total at once, so stored_bytes is overshot by at
+ * most the requests admitted while under it (about one batch per node).
  */
 export class TenantQuotaGuard {
   private readonly quotaCache = new Map<TenantId, Cached<TenantQuotas>>();
-  private readonly bytesCache = new Map<TenantId, Cached<number>>();
+  private readonly bytesCache = new Map<TenantId, StoredBytes>();
   private readonly buckets = new Map<TenantId, TokenBucket>();
   private readonly connections = new Map<TenantId, number>();
   private readonly appended = new Map<TenantId, { at: number; n: number }[]>();
   private readonly quotaReads = new Map<TenantId, Promise<TenantQuotas>>();
+  private readonly bytesReads = new Map<TenantId, Promise<StoredBytes>>();
   /** What each tenant's admitted requests asked of this node, for the operator's traffic view. */
   readonly traffic: TenantTraffic;
 
@@ -123,85 +93,51 @@ export class TenantQuotaGuard {
     this.traffic = new TenantTraffic(clock);
   }
 
-  /**
-   * Before appending `messages` messages (or several requests' worth, all or
-   * none): stored_bytes, then messages_per_second. `bytes` (their values)
-   * only feeds the traffic counters.
-   */
-  async admitAppend(
-    tenantId: TenantId,
-    messages: number | readonly number[],
-    bytes = 0,
-  ): Promise<void> {
+  /** Before appending `messages` messages of `bytes` bytes (values): all or none. */
+  async admitAppend(tenantId: TenantId, messages: number, bytes = 0): Promise<void> {
     const q = await this.quotas(tenantId);
-    await this.checkStoredBytes(tenantId, q);
-    if (q.messages_per_second !== undefined) {
-      let bucket = this.buckets.get(tenantId);
-      if (!bucket) {
-        bucket = new TokenBucket(q.messages_per_second, this.clock);
-        this.buckets.set(tenantId, bucket);
-      }
-      const taken = bucket.take(messages);
-      if (!taken.ok) {
-        throw new TooManyRequests(
-          `The tenant's quota of ${q.messages_per_second} messages per second (messages_per_second) is exhausted.`,
-          taken.retryAfterSeconds,
-        );
-      }
-    }
-    const n = typeof messages === "number" ? messages : sum(messages);
-    this.record(tenantId, n);
-    this.traffic.record(tenantId, "messages_appended", n, bytes);
+    const stored = q.stored_bytes === undefined ? undefined : await this.storedBytes(tenantId);
+    this.admit(tenantId, q, stored, { count: messages, bytes, what: "messages" });
+    this.recordAppend(tenantId, messages, bytes);
   }
 
   /**
    * `admitAppend` without waiting, for the hot path: true when admitted (or
-   * throws TooManyRequests, nothing taken), undefined when the tenant's
-   * quotas or stored bytes are not cached (then call `admitAppend`).
+   * throws, nothing taken), undefined when the tenant's quotas or stored
+   * bytes are not cached (then call `admitAppend`).
    */
-  admitAppendNow(
-    tenantId: TenantId,
-    messages: number | readonly number[],
-    bytes = 0,
-  ): true | undefined {
+  admitAppendNow(tenantId: TenantId, messages: number, bytes = 0): true | undefined {
     const now = epochMs(this.clock);
     const q = this.quotaCache.get(tenantId);
     if (!q || now - q.at >= this.options.quotasCacheMs) return undefined;
-    // Read again ahead of expiry, so a busy tenant's appends never wait for the lookup.
-    if (now - q.at >= this.options.quotasCacheMs * 0.75)
+    if (now - q.at >= this.options.quotasCacheMs * REFRESH_AHEAD)
       this.readQuotas(tenantId).catch(() => undefined);
+    let stored: StoredBytes | undefined;
     if (q.value.stored_bytes !== undefined) {
-      const b = this.bytesCache.get(tenantId);
-      if (!b || now - b.at >= this.options.storedBytesCacheMs) return undefined;
-      if (b.value >= q.value.stored_bytes) return undefined;
+      stored = this.bytesCache.get(tenantId);
+      if (!stored || now - stored.at >= this.options.storedBytesCacheMs) return undefined;
+      if (now - stored.at >= this.options.storedBytesCacheMs * REFRESH_AHEAD)
+        this.readStoredBytes(tenantId).catch(() => undefined);
     }
-    if (q.value.messages_per_second !== undefined) {
-      const bucket = this.buckets.get(tenantId);
-      if (!bucket) return undefined;
-      const taken = bucket.take(messages);
-      if (!taken.ok) {
-        throw new TooManyRequests(
-          `The tenant's quota of ${q.value.messages_per_second} messages per second (messages_per_second) is exhausted.`,
-          taken.retryAfterSeconds,
-        );
-      }
-    }
-    const n = typeof messages === "number" ? messages : sum(messages);
-    this.record(tenantId, n);
-    this.traffic.record(tenantId, "messages_appended", n, bytes);
+    this.admit(tenantId, q.value, stored, { count: messages, bytes, what: "messages" });
+    this.recordAppend(tenantId, messages, bytes);
     return true;
   }
 
   /**
-   * Before a write that stores bytes (KV put, document change); `traffic`
-   * says what it is, for the traffic counters (`count` operations, default 1).
+   * Before a write that stores bytes (KV put, document change): its `count`
+   * operations (default 1) take messages_per_second tokens like messages, and
+   * its bytes count against stored_bytes. `op` names it for the traffic counters.
    */
   async admitWrite(
     tenantId: TenantId,
     traffic?: { op: Exclude<TrafficOp, "messages_appended">; count?: number; bytes?: number },
   ): Promise<void> {
-    await this.checkStoredBytes(tenantId, await this.quotas(tenantId));
-    if (traffic) this.traffic.record(tenantId, traffic.op, traffic.count ?? 1, traffic.bytes);
+    const q = await this.quotas(tenantId);
+    const stored = q.stored_bytes === undefined ? undefined : await this.storedBytes(tenantId);
+    const ask = { count: traffic?.count ?? 1, bytes: traffic?.bytes ?? 0, what: "writes" };
+    this.admit(tenantId, q, stored, ask);
+    if (traffic) this.traffic.record(tenantId, traffic.op, ask.count, traffic.bytes);
   }
 
   /** Counts a new connection; call the returned function once when it closes. */
@@ -211,7 +147,7 @@ export class TenantQuotaGuard {
     if (q.connections !== undefined && open >= q.connections) {
       throw new TooManyRequests(
         `The tenant's quota of ${q.connections} open connections (connections) is reached on this node.`,
-        5,
+        5_000,
       );
     }
     this.connections.set(tenantId, open + 1);
@@ -240,6 +176,7 @@ export class TenantQuotaGuard {
     this.quotaCache.delete(tenantId);
     this.quotaReads.delete(tenantId);
     this.bytesCache.delete(tenantId);
+    this.bytesReads.delete(tenantId);
   }
 
   async quotas(tenantId: TenantId): Promise<TenantQuotas> {
@@ -247,6 +184,78 @@ export class TenantQuotaGuard {
     const hit = this.quotaCache.get(tenantId);
     if (hit && now - hit.at < this.options.quotasCacheMs) return hit.value;
     return this.readQuotas(tenantId);
+  }
+
+  /**
+   * The checks and the taking, synchronous so that nothing else is admitted
+   * in between: stored_bytes, then messages_per_second; on success the
+   * tokens are taken and the bytes counted, on refusal nothing is.
+   */
+  private admit(
+    tenantId: TenantId,
+    q: TenantQuotas,
+    stored: StoredBytes | undefined,
+    ask: Ask,
+  ): void {
+    if (q.stored_bytes !== undefined && stored) {
+      const total = stored.base + stored.added;
+      if (total >= q.stored_bytes) {
+        throw new TooManyRequests(
+          `The tenant stores ${total} bytes, at or over its quota of ${q.stored_bytes} (stored_bytes).`,
+          this.options.storedBytesCacheMs,
+        );
+      }
+    }
+    const rate = q.messages_per_second;
+    if (rate !== undefined) {
+      if (ask.count > rate)
+        throw new ExceedsQuota("messages_per_second", rate, ask.count, ask.what);
+      let bucket = this.buckets.get(tenantId);
+      if (!bucket) {
+        bucket = new TokenBucket(rate, this.clock);
+        this.buckets.set(tenantId, bucket);
+      }
+      const taken = bucket.take(ask.count);
+      if (!taken.ok) {
+        throw new TooManyRequests(
+          `The tenant's quota of ${rate} messages per second (messages_per_second) is exhausted.`,
+          taken.retryAfterMs,
+        );
+      }
+    }
+    if (stored) stored.added += ask.bytes;
+  }
+
+  /** The stored-bytes total, read when missing or stale. */
+  private async storedBytes(tenantId: TenantId): Promise<StoredBytes> {
+    const hit = this.bytesCache.get(tenantId);
+    if (hit && epochMs(this.clock) - hit.at < this.options.storedBytesCacheMs) return hit;
+    return this.readStoredBytes(tenantId);
+  }
+
+  /** One read of a tenant's stored bytes at a time, shared by every request that needs it. */
+  private readStoredBytes(tenantId: TenantId): Promise<StoredBytes> {
+    const pending = this.bytesReads.get(tenantId);
+    if (pending) return pending;
+    const at = epochMs(this.clock);
+    const before = this.bytesCache.get(tenantId);
+    const addedBefore = before?.added ?? 0;
+    const read: Promise<StoredBytes> = this.source
+      .storedBytes(tenantId)
+      .then((base) => {
+        const now = this.bytesCache.get(tenantId);
+        // Bytes admitted while the aggregate was read may be missing from it: keep them counted.
+        const added = now && now === before ? now.added - addedBefore : 0;
+        const entry = { base, added, at };
+        // Invalidated meanwhile: this answer may predate the change.
+        if (this.bytesReads.get(tenantId) === read) this.bytesCache.set(tenantId, entry);
+        return entry;
+      })
+      .finally(() => {
+        if (this.bytesReads.get(tenantId) === read) this.bytesReads.delete(tenantId);
+      });
+    this.bytesReads.set(tenantId, read);
+    return read;
   }
 
   /** One read of a tenant's quotas at a time, shared by every request that needs it. */
@@ -272,24 +281,8 @@ export class TenantQuotaGuard {
     return read;
   }
 
-  private async checkStoredBytes(tenantId: TenantId, q: TenantQuotas): Promise<void> {
-    if (q.stored_bytes === undefined) return;
-    const now = epochMs(this.clock);
-    let hit = this.bytesCache.get(tenantId);
-    if (!hit || now - hit.at >= this.options.storedBytesCacheMs) {
-      hit = { value: await this.source.storedBytes(tenantId), at: now };
-      this.bytesCache.set(tenantId, hit);
-    }
-    if (hit.value >= q.stored_bytes) {
-      const retry = Math.max(1, Math.ceil(this.options.storedBytesCacheMs / 1000));
-      throw new TooManyRequests(
-        `The tenant stores ${hit.value} bytes, at or over its quota of ${q.stored_bytes} (stored_bytes).`,
-        retry,
-      );
-    }
-  }
-
-  private record(tenantId: TenantId, n: number): void {
+  private recordAppend(tenantId: TenantId, n: number, bytes: number): void {
+    this.traffic.record(tenantId, "messages_appended", n, bytes);
     const now = epochMs(this.clock);
     let log = this.appended.get(tenantId);
     const last = log?.[log.length - 1];
@@ -302,8 +295,4 @@ export class TenantQuotaGuard {
     log.push({ at: now, n });
     this.appended.set(tenantId, log);
   }
-}
-
-function sum(ns: readonly number[]): number {
-  return ns.reduce((a, n) => a + n, 0);
 }

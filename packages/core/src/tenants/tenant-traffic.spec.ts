@@ -109,14 +109,17 @@ describe(byRecentTraffic.name, () => {
 
 describe("TenantQuotaGuard traffic", () => {
   it("counts admitted appends and writes, not refused ones", async () => {
+    const c = clock();
     const g = new TenantQuotaGuard(
-      { quotas: async () => ({ messages_per_second: 2 }), storedBytes: async () => 0 },
-      clock(),
-      { quotasCacheMs: 1_000, storedBytesCacheMs: 1_000 },
+      { quotas: async () => ({ messages_per_second: 3 }), storedBytes: async () => 0 },
+      c,
+      { quotasCacheMs: 60_000, storedBytesCacheMs: 1_000 },
     );
     await g.admitAppend(a, 2, 20);
-    await expect(g.admitAppend(a, 1, 10)).rejects.toThrow(/messages_per_second/);
+    await expect(g.admitAppend(a, 2, 10)).rejects.toThrow(/messages_per_second/);
+    c.advance(1_000);
     await g.admitWrite(a, { op: "kv_writes", count: 3, bytes: 7 });
+    c.advance(1_000);
     await g.admitWrite(a);
     expect(g.traffic.snapshot()[0]?.totals).toEqual(counts(2, 3, 0, 27));
   });
