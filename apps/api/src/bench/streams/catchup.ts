@@ -88,6 +88,23 @@ export async function wsCatchUp(
   }
 }
 
+/** Two catch-ups, on streams of their own: the first reads with a cold read path. */
+export async function wsCatchUps(
+  c: WsTarget & {
+    create: (stream: string) => Promise<unknown>;
+    settle: () => Promise<void>;
+    rss: () => number;
+  },
+): Promise<CatchUpResult[]> {
+  const runs: CatchUpResult[] = [];
+  for (const stream of ["catchup.1", "catchup.2"]) {
+    await c.create(stream);
+    await c.settle();
+    runs.push(await wsCatchUp({ ...c, stream, size: 200 }));
+  }
+  return runs;
+}
+
 const MiB = 1024 * 1024;
 
 /** The row of the first catch-up (the slower, cold one); the others go in the note. */

@@ -12,7 +12,6 @@ import {
   commitNote,
   cpuNote,
   loadRow,
-  rssNote,
   skippedRow,
   streamTargets,
 } from "../streams/report.js";
@@ -32,9 +31,9 @@ import {
   SIZES,
   STREAMS,
 } from "../streams/setup.js";
-import { catchUpRow, wsCatchUp } from "../streams/catchup.js";
+import { catchUpRow, wsCatchUps } from "../streams/catchup.js";
 import { wsRestart } from "../streams/restart.js";
-import { wsAppends, wsAppendsAtRate, wsFanout } from "../streams/ws.js";
+import { fanoutRow, wsAppends, wsAppendsAtRate, wsFanout } from "../streams/ws.js";
 import { StrataSocket, WsUnavailable } from "../streams/ws-client.js";
 
 const RATE = 5000;
@@ -255,34 +254,17 @@ async function strataCases(
             rss: () => server.rss(),
           }),
         );
-        const f = m.value;
-        rows.push({
-          id: "ws.fanout",
-          label,
-          size: 200,
-          msgsPerSec: Math.round(f.deliveriesPerSec),
-          mbPerSec: Math.round((f.deliveriesPerSec * 200) / 1e4) / 100,
-          note: `${rssNote(f.rssBefore, f.rssSubscribed, f.rssMid, f.rssAfter)}; appends ${Math.round(f.appends.msgsPerSec)}/s; ${cpuNote(m.clientCpuPct, m.serverCpuPct)}`,
-          extra: {
-            subscribers: f.subscribers,
-            appendsPerSec: f.appends.msgsPerSec,
-            rssBefore: f.rssBefore,
-            rssSubscribed: f.rssSubscribed,
-            rssMid: f.rssMid,
-            rssAfter: f.rssAfter,
-          },
-        });
+        rows.push(fanoutRow(label, m.value, cpuNote(m.clientCpuPct, m.serverCpuPct)));
       }
     }
     if (ctx.selected("ws.catchup") && !wsDown) {
       ctx.log("ws.catchup …");
-      const runs = [];
-      // Twice, on streams of their own: the first reads with a cold read path.
-      for (const stream of ["catchup.1", "catchup.2"]) {
-        await http.json("PUT", `/v1/streams/${stream}`, {});
-        await settleDatabase(bench.pool);
-        runs.push(await wsCatchUp({ ...target, stream, size: 200, rss: () => server.rss() }));
-      }
+      const runs = await wsCatchUps({
+        ...target,
+        create: (stream) => http.json("PUT", `/v1/streams/${stream}`, {}),
+        settle: () => settleDatabase(bench.pool),
+        rss: () => server.rss(),
+      });
       rows.push(catchUpRow("ws.catchup", "Strata WS: one subscriber catching up", 200, runs));
     }
     http.close();
