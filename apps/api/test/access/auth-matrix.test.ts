@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../support/test-app.js";
+import { buildFixture, type Fixture, STREAM, BUCKET, CONSUMER } from "./matrix-fixture.js";
+import { type Answer, type Paths, type Route, routes, sanityOrder, send } from "./matrix-routes.js";
+
+/**
+ * The authorization matrix over REST (issue 15): every route of the OpenAPI
+ * document x every wrong credential, 100% denied with the status and code
+ * docs/protocol.md documents, always as problem+json:
+ *
+ * - no credential, A's revoked key, a suspended tenant's key: 401 `unauthenticated`
+ *   (a suspended tenant's keys stop authenticating; only a connection that was
+ *   already open when it was suspended is told `forbidden`);
+ * - A's key lacking the route's scope: 403 `forbidden`;
+ * - tenant B's key on A's resources: 404 `not_found`, never a 200 or a 403
+ *   that would tell B the resource exists;
+ * - operator routes with a tenant key or none: 401.
+ *
+ * And, last, A's full key gets past auth on every route: otherwise a denial
+ * would prove nothing.
+ */
+
+let t: TestApp;
+let f: Fixture;
+let all: Route[];
+const counts: Record<string, number> = {};
+
+beforeAll(async () => {
+  t = await startTestApp();
+  f = await buildFixture(t);
+  const paths = ((await (await fetch(`${t.baseUrl}/docs/openapi.json`)).json()) as { paths: Paths })
+    .paths;
+  all = routes(paths, f);
+});
+afterAll(async () => {
+  console.info(
+    `auth matrix (REST): ${Object.entries(counts)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ")}; total ${Object.values(counts).reduce((a, b) => a + b, 0)} probes`,
+  );
+  await t?.close();
+});
+
+const tenantRoutes = () => all.filter((r) => !r.admin);
+const adminRoutes = () => all.filter((r) => r.admin);
+
+/** Each route of `rs` with `credential(r)`, failures listed as "route -> answer". */
+async function probe(
+  name: string,
+  rs: Route[],
+  credential: (r: Route) => string | undefined,
+  wrong: (a: Answer, r: Route) => boolean,
+): Promise<string[]> {
+  const failures: string[] = [];
+  for (const r of rs) {
+    const a = await send(t.baseUrl, r, credential(r));
+    if (wrong(a, r)) {
+      failures.push(
+        `${r.label} (${r.url}) -> ${a.status} ${a.code ?? a.type} ${a.text.slice(0, 160)}`,
+      );
+    }
+  }
+  counts[name] = rs.length;
+  return failures;
+}
+
+const problem = (a: Answer) => a.type.startsWith("application/problem+json");
+const denied = (status: number, code: string) => (a: Answer) =>
+  !(a.status === status && a.code === code && problem(a));
+
+describe("REST authorization matrix (every OpenAPI route)", () => {
+  it("covers every tenant and operator route of the document", () => {
+    expect(tenantRoutes().length).toBeGreaterThanOrEqual(38);
+    expect(adminRoutes().length).toBeGreaterThanOrEqual(35);
+  });
+
+  it("refuses every tenant route without a credential: 401 unauthenticated", async () => {
+    const failures = await probe(
+      "no key",
+      tenantRoutes(),
+      () => undefined,
+      denied(401, "unauthenticated"),
+    );
+    expect(failures).toEqual([]);
+  });
+
+  it("refuses every tenant route with A's revoked key: 401 unauthenticated", async () => {
+    const failures = await probe(
+      "revoked key",
+      tenantRoutes(),
+      () => f.revoked,
+      denied(401, "unauthenticated"),
+    );
+    expect(failures).toEqual([]);
+  });
+
+  it("refuses every tenant route with a suspended tenant's key: 401 unauthenticated", async () => {
+    const failures = await probe(
+      "suspended tenant",
+      tenantRoutes(),
+      () => f.suspended,
+      denied(401, "unauthenticated"),
+    );
+    expect(failures).toEqual([]);
+  });
+
+  it("refuses every scoped route with A's key lacking that scope: 403 forbidden", async () => {
+    const scoped = tenantRoutes().filter((r) => r.scope);
+    expect(scoped.length).toBeGreaterThanOrEqual(35);
+    const failures = await probe(
+      "key without the scope",
+      scoped,
+      (r) => f.lacking[r.scope!],
+      denied(403, "forbidden"),
+    );
+    expect(failures).toEqual([]);
+  });
+
+  it("answers B's key on every one of A's resources 404 not_found", async () => {
+    const rs = tenantRoutes().filter((r) => r.resource && !r.creates);
+    const failures = await probe(
+      "another tenant's key",
+      rs,
+      () => f.other,
+      denied(404, "not_found"),
+    );
+    expect(failures).toEqual([]);
+  });
+
+  it("never shows B any of A's resources on its collection routes", async () => {
+    const rs = tenantRoutes().filter((r) => !r.resource);
+    const leaks = [STREAM, BUCKET, CONSUMER, f.docId, f.tenantA];
+    const failures = await probe(
+      "another tenant's key (collections)",
+      rs,
+      () => f.other,
+      (a) => a.status >= 300 || leaks.some((l) => a.text.includes(l)),
+    );
+    expect(failures).toEqual([]);
+  });
+
+  it("gives B its own, new resource where a PUT names one of A's (201, not A's 200)", async () => {
+    const rs = tenantRoutes().filter((r) => r.creates);
+    expect(rs.map((r) => r.label).sort()).toEqual([
+      "PUT /v1/kv/{bucket}",
+      "PUT /v1/streams/{name}",
+    ]);
+    const failures = await probe(
+      "another tenant's key (creates)",
+      rs,
+      () => f.other,
+      (a) => a.status !== 201,
+    );
+    expect(failures).toEqual([]);
+  });
+
+  it("refuses every operator route without a token: 401 unauthenticated", async () => {
+    const failures = await probe(
+      "admin, no token",
+      adminRoutes(),
+      () => undefined,
+      denied(401, "unauthenticated"),
+    );
+    expect(failures).toEqual([]);
+  });
+
+  it("refuses every operator route with a tenant key (A's full key, B's): 401", async () => {
+    const failures = [
+      ...(await probe(
+        "admin, A's full key",
+        adminRoutes(),
+        () => f.full,
+        denied(401, "unauthenticated"),
+      )),
+      ...(await probe(
+        "admin, B's key",
+        adminRoutes(),
+        () => f.other,
+        denied(401, "unauthenticated"),
+      )),
+    ];
+    expect(failures).toEqual([]);
+  });
+
+  it("lets the operator token read every operator GET route (the denials above are not a dead route)", async () => {
+    const gets = adminRoutes().filter((r) => r.method === "GET");
+    const failures = await probe(
+      "admin sanity (operator GETs)",
+      gets,
+      () => t.adminToken,
+      (a) => a.status >= 400,
+    );
+    expect(failures).toEqual([]);
+  });
+
+  it("lets A's full key past auth on every tenant route (last: it deletes A's resources)", async () => {
+    const failures = await probe(
+      "sanity (A's full key)",
+      sanityOrder(tenantRoutes()),
+      () => f.full,
+      (a) => a.status >= 400,
+    );
+    expect(failures).toEqual([]);
+  });
+});

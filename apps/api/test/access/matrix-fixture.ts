@@ -1,0 +1,109 @@
+import { expect } from "vitest";
+import { type TestApp } from "../support/test-app.js";
+
+/**
+ * The world the authorization matrix probes: tenant A owning one resource of
+ * each kind (distinctive names, so a leak into B's answers is visible), tenant
+ * B, A's keys each lacking one scope, A's revoked key and a suspended tenant's key.
+ */
+
+export const ALL_SCOPES = [
+  "streams:read",
+  "streams:write",
+  "kv:read",
+  "kv:write",
+  "docs:read",
+  "docs:write",
+] as const;
+export type Scope = (typeof ALL_SCOPES)[number];
+
+export const STREAM = "alpha-orders";
+export const CONSUMER = "alpha-billing";
+export const BUCKET = "alpha-config";
+export const KEY = "alpha-key";
+
+export interface Fixture {
+  tenantA: string;
+  keyIdA: string;
+  full: string;
+  other: string;
+  lacking: Record<Scope, string>;
+  revoked: string;
+  suspended: string;
+  docId: string;
+  heads: string;
+  /** The document's changes as `GET …/changes` gives them: a valid body for `POST …/changes`. */
+  changes: Uint8Array;
+}
+
+async function key(t: TestApp, tenant: string, scopes: readonly string[], name: string) {
+  const res = await t.admin("POST", `/v1/admin/tenants/${tenant}/keys`, { name, scopes });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; secret: string };
+}
+
+async function ok(res: Promise<Response>, status: number) {
+  const r = await res;
+  if (r.status !== status) throw new Error(`setup: ${r.status} ${await r.text()}`);
+  return r;
+}
+
+export async function buildFixture(t: TestApp): Promise<Fixture> {
+  const a = await t.tenantWithKey([...ALL_SCOPES], { name: "matrix-a" });
+  const as = (method: string, path: string, body?: unknown, type = "application/json") =>
+    fetch(`${t.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${a.secret}`,
+        ...(body !== undefined ? { "content-type": type } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+  await ok(as("PUT", `/v1/streams/${STREAM}`, {}), 201);
+  await ok(as("POST", `/v1/streams/${STREAM}/messages`, { messages: [{ value_text: "m1" }] }), 201);
+  await ok(as("PUT", `/v1/streams/${STREAM}/consumers/${CONSUMER}`, {}), 201);
+  await ok(as("PUT", `/v1/kv/${BUCKET}`, {}), 201);
+  await ok(as("PUT", `/v1/kv/${BUCKET}/keys/${KEY}`, "v1", "application/octet-stream"), 200);
+  const doc = (await (await ok(as("POST", "/v1/docs", { title: "alpha" }), 201)).json()) as {
+    document_id: string;
+    heads: string[];
+  };
+
+  const changes = new Uint8Array(
+    await (await ok(as("GET", `/v1/docs/${doc.document_id}/changes`), 200)).arrayBuffer(),
+  );
+
+  const b = await t.tenantWithKey([...ALL_SCOPES], { name: "matrix-b" });
+  const lacking = {} as Record<Scope, string>;
+  for (const s of ALL_SCOPES) {
+    const scopes = ALL_SCOPES.filter((x) => x !== s);
+    lacking[s] = (await key(t, a.tenantId, scopes, `without ${s}`)).secret;
+  }
+  const revoked = await key(t, a.tenantId, ALL_SCOPES, "revoked");
+  await ok(t.admin("DELETE", `/v1/admin/tenants/${a.tenantId}/keys/${revoked.id}`), 200);
+
+  // Its own copy of A's resources, so that the only thing wrong with its key is the suspension.
+  const c = await t.tenantWithKey([...ALL_SCOPES], { name: "matrix-suspended" });
+  const cs = (path: string, body: unknown) =>
+    fetch(`${t.baseUrl}${path}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${c.secret}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  await ok(cs(`/v1/streams/${STREAM}`, {}), 201);
+  await ok(cs(`/v1/kv/${BUCKET}`, {}), 201);
+  await ok(t.admin("PATCH", `/v1/admin/tenants/${c.tenantId}`, { status: "suspended" }), 200);
+
+  return {
+    tenantA: a.tenantId,
+    keyIdA: a.keyId,
+    full: a.secret,
+    other: b.secret,
+    lacking,
+    revoked: revoked.secret,
+    suspended: c.secret,
+    docId: doc.document_id,
+    heads: doc.heads.join(","),
+    changes,
+  };
+}
