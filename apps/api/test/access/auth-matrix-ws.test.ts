@@ -161,12 +161,12 @@ describe("WebSocket authorization matrix (every resource frame, both encodings)"
     expect(rest.sort()).toEqual(["ping", "unsubscribe"]);
   });
 
-  it("answers every frame sent with A's key lacking its scope with forbidden (403)", async () => {
-    const failures = await probe(
-      "key without the scope",
-      (c) => f.lacking[c.scope],
-      deniedWith("forbidden", 403),
-    );
+  it("answers every frame sent with A's key or token lacking its scope with forbidden (403)", async () => {
+    const deny = deniedWith("forbidden", 403);
+    const failures = [
+      ...(await probe("key without the scope", (c) => f.lacking[c.scope], deny)),
+      ...(await probe("token without the scope", (c) => f.tokens.lacking[c.scope], deny)),
+    ];
     expect(failures).toEqual([]);
   });
 
@@ -187,6 +187,8 @@ describe("WebSocket authorization matrix (every resource frame, both encodings)"
       ["revoked key (?token=)", `${wsUrl}?token=${f.revoked}`, {}],
       ["suspended tenant (header)", wsUrl, { authorization: `Bearer ${f.suspended}` }],
       ["suspended tenant (?token=)", `${wsUrl}?token=${f.suspended}`, {}],
+      ["revoked key's token", `${wsUrl}?token=${f.tokens.revoked}`, {}],
+      ["suspended tenant's token", `${wsUrl}?token=${f.tokens.suspended}`, {}],
       ["garbage credential", wsUrl, { authorization: "Bearer sk_not_a_key" }],
     ];
     const failures: string[] = [];

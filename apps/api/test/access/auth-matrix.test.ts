@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { buildFixture, type Fixture, STREAM, BUCKET, CONSUMER } from "./matrix-fixture.js";
-import { type Answer, type Paths, type Route, routes, sanityOrder, send } from "./matrix-routes.js";
+import {
+  type Answer,
+  type Paths,
+  type Route,
+  routes,
+  sanityOrder,
+  send,
+  withQueryToken,
+} from "./matrix-routes.js";
 
 /**
  * The authorization matrix over REST (issue 15): every route of the OpenAPI
@@ -84,35 +92,58 @@ describe("REST authorization matrix (every OpenAPI route)", () => {
     expect(failures).toEqual([]);
   });
 
-  it("refuses every tenant route with A's revoked key: 401 unauthenticated", async () => {
-    const failures = await probe(
-      "revoked key",
-      tenantRoutes(),
-      () => f.revoked,
-      denied(401, "unauthenticated"),
-    );
+  // Each wrong credential as a key and as a short-lived token minted from it before it went bad.
+  const credentialCases = () => [
+    ["revoked key", f.revoked],
+    ["revoked key's token", f.tokens.revoked],
+    ["suspended tenant's key", f.suspended],
+    ["suspended tenant's token", f.tokens.suspended],
+  ];
+
+  it("refuses every tenant route with a revoked or suspended credential: 401 unauthenticated", async () => {
+    const failures: string[] = [];
+    for (const [name, credential] of credentialCases()) {
+      failures.push(
+        ...(await probe(name!, tenantRoutes(), () => credential, denied(401, "unauthenticated"))),
+      );
+    }
     expect(failures).toEqual([]);
   });
 
-  it("refuses every tenant route with a suspended tenant's key: 401 unauthenticated", async () => {
-    const failures = await probe(
-      "suspended tenant",
-      tenantRoutes(),
-      () => f.suspended,
-      denied(401, "unauthenticated"),
-    );
+  it("refuses them as ?token= on every GET route too (SSE, reads): 401 unauthenticated", async () => {
+    const gets = tenantRoutes().filter((r) => r.method === "GET");
+    const failures: string[] = [];
+    for (const [name, credential] of credentialCases()) {
+      const probes = gets.map((r) => withQueryToken(r, credential!));
+      failures.push(
+        ...(await probe(
+          `${name} (?token=)`,
+          probes,
+          () => undefined,
+          denied(401, "unauthenticated"),
+        )),
+      );
+    }
     expect(failures).toEqual([]);
   });
 
-  it("refuses every scoped route with A's key lacking that scope: 403 forbidden", async () => {
+  it("refuses every scoped route with A's key or token lacking that scope: 403 forbidden", async () => {
     const scoped = tenantRoutes().filter((r) => r.scope);
-    expect(scoped.length).toBeGreaterThanOrEqual(35);
-    const failures = await probe(
-      "key without the scope",
-      scoped,
-      (r) => f.lacking[r.scope!],
-      denied(403, "forbidden"),
-    );
+    expect(scoped.length).toBeGreaterThanOrEqual(37);
+    const failures = [
+      ...(await probe(
+        "key without the scope",
+        scoped,
+        (r) => f.lacking[r.scope!],
+        denied(403, "forbidden"),
+      )),
+      ...(await probe(
+        "token without the scope",
+        scoped,
+        (r) => f.tokens.lacking[r.scope!],
+        denied(403, "forbidden"),
+      )),
+    ];
     expect(failures).toEqual([]);
   });
 
@@ -188,6 +219,18 @@ describe("REST authorization matrix (every OpenAPI route)", () => {
       "admin sanity (operator GETs)",
       gets,
       () => t.adminToken,
+      (a) => a.status >= 400,
+    );
+    expect(failures).toEqual([]);
+  });
+
+  it("lets A's full token in as ?token= on every GET route (so the ?token= denials count)", async () => {
+    const gets = tenantRoutes().filter((r) => r.method === "GET");
+    const probes = gets.map((r) => withQueryToken(r, f.tokens.full));
+    const failures = await probe(
+      "sanity (A's token, ?token=)",
+      probes,
+      () => undefined,
       (a) => a.status >= 400,
     );
     expect(failures).toEqual([]);

@@ -34,6 +34,19 @@ export interface Fixture {
   heads: string;
   /** The document's changes as `GET …/changes` gives them: a valid body for `POST …/changes`. */
   changes: Uint8Array;
+  /** The same credentials as short-lived tokens (`st_…`), minted while their key was still good. */
+  tokens: { full: string; lacking: Record<Scope, string>; revoked: string; suspended: string };
+}
+
+/** A short-lived token minted from `key`, with `scopes` (default: all the key's). */
+async function mint(t: TestApp, key: string, scopes?: readonly string[]): Promise<string> {
+  const res = await fetch(`${t.baseUrl}/v1/tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ ttl_seconds: 3600, ...(scopes ? { scopes } : {}) }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { token: string }).token;
 }
 
 async function key(t: TestApp, tenant: string, scopes: readonly string[], name: string) {
@@ -75,11 +88,15 @@ export async function buildFixture(t: TestApp): Promise<Fixture> {
 
   const b = await t.tenantWithKey([...ALL_SCOPES], { name: "matrix-b" });
   const lacking = {} as Record<Scope, string>;
+  const lackingTokens = {} as Record<Scope, string>;
   for (const s of ALL_SCOPES) {
     const scopes = ALL_SCOPES.filter((x) => x !== s);
     lacking[s] = (await key(t, a.tenantId, scopes, `without ${s}`)).secret;
+    // Narrowed from the full key: a token's own scopes bind, not its key's.
+    lackingTokens[s] = await mint(t, a.secret, scopes);
   }
   const revoked = await key(t, a.tenantId, ALL_SCOPES, "revoked");
+  const revokedToken = await mint(t, revoked.secret);
   await ok(t.admin("DELETE", `/v1/admin/tenants/${a.tenantId}/keys/${revoked.id}`), 200);
 
   // Its own copy of A's resources, so that the only thing wrong with its key is the suspension.
@@ -92,6 +109,7 @@ export async function buildFixture(t: TestApp): Promise<Fixture> {
     });
   await ok(cs(`/v1/streams/${STREAM}`, {}), 201);
   await ok(cs(`/v1/kv/${BUCKET}`, {}), 201);
+  const suspendedToken = await mint(t, c.secret);
   await ok(t.admin("PATCH", `/v1/admin/tenants/${c.tenantId}`, { status: "suspended" }), 200);
 
   return {
@@ -105,5 +123,11 @@ export async function buildFixture(t: TestApp): Promise<Fixture> {
     docId: doc.document_id,
     heads: doc.heads.join(","),
     changes,
+    tokens: {
+      full: await mint(t, a.secret),
+      lacking: lackingTokens,
+      revoked: revokedToken,
+      suspended: suspendedToken,
+    },
   };
 }

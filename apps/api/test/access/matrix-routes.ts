@@ -142,6 +142,12 @@ export function sanityOrder(rs: Route[]): Route[] {
   );
 }
 
+/** `r` with the credential in the URL, as browsers send it (GET/HEAD only, docs/protocol.md). */
+export function withQueryToken(r: Route, credential: string): Route {
+  const sep = r.url.includes("?") ? "&" : "?";
+  return { ...r, url: `${r.url}${sep}token=${encodeURIComponent(credential)}` };
+}
+
 export interface Answer {
   status: number;
   type: string;
