@@ -161,11 +161,12 @@ describe("WebSocket authorization matrix (every resource frame, both encodings)"
     expect(rest.sort()).toEqual(["ping", "unsubscribe"]);
   });
 
-  it("answers every frame sent with A's key or token lacking its scope with forbidden (403)", async () => {
+  it("answers every frame with A's key or token lacking its scope (or its name) forbidden (403)", async () => {
     const deny = deniedWith("forbidden", 403);
     const failures = [
       ...(await probe("key without the scope", (c) => f.lacking[c.scope], deny)),
       ...(await probe("token without the scope", (c) => f.tokens.lacking[c.scope], deny)),
+      ...(await probe("key whose patterns exclude the name", f.patterned, deny)),
     ];
     expect(failures).toEqual([]);
   });

@@ -147,6 +147,19 @@ describe("REST authorization matrix (every OpenAPI route)", () => {
     expect(failures).toEqual([]);
   });
 
+  it("refuses A's resources to A's key whose name patterns admit none of them: 403 forbidden", async () => {
+    // POST /v1/docs too: the new document's id is checked against the patterns.
+    const rs = tenantRoutes().filter((r) => r.resource || r.label === "POST /v1/docs");
+    const deny = denied(403, "forbidden");
+    const failures = await probe(
+      "key whose patterns exclude the name",
+      rs,
+      () => f.patterned,
+      deny,
+    );
+    expect(failures).toEqual([]);
+  });
+
   it("answers B's key on every one of A's resources 404 not_found", async () => {
     const rs = tenantRoutes().filter((r) => r.resource && !r.creates);
     const failures = await probe(
@@ -158,14 +171,30 @@ describe("REST authorization matrix (every OpenAPI route)", () => {
     expect(failures).toEqual([]);
   });
 
-  it("never shows B any of A's resources on its collection routes", async () => {
-    const rs = tenantRoutes().filter((r) => !r.resource);
-    const leaks = [STREAM, BUCKET, CONSUMER, f.docId, f.tenantA];
+  it("never lists A's resources to B, nor to A's key whose patterns exclude them", async () => {
+    const lists = tenantRoutes().filter((r) => r.method === "GET" && !r.resource);
+    const names = [STREAM, BUCKET, CONSUMER, f.docId];
+    const leak = (more: string[]) => (a: Answer) =>
+      a.status >= 300 || [...names, ...more].some((l) => a.text.includes(l));
+    const failures = [
+      ...(await probe("another tenant's key (lists)", lists, () => f.other, leak([f.tenantA]))),
+      ...(await probe(
+        "key whose patterns exclude the name (lists)",
+        lists,
+        () => f.patterned,
+        leak([]),
+      )),
+    ];
+    expect(failures).toEqual([]);
+  });
+
+  it("answers B's key on the other tenant routes about B only (whoami, tokens, new document)", async () => {
+    const rs = tenantRoutes().filter((r) => !r.resource && r.method !== "GET");
     const failures = await probe(
-      "another tenant's key (collections)",
+      "another tenant's key (tenant routes)",
       rs,
       () => f.other,
-      (a) => a.status >= 300 || leaks.some((l) => a.text.includes(l)),
+      (a) => a.status >= 300 || a.text.includes(f.tenantA),
     );
     expect(failures).toEqual([]);
   });

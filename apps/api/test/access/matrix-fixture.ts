@@ -30,6 +30,8 @@ export interface Fixture {
   lacking: Record<Scope, string>;
   revoked: string;
   suspended: string;
+  /** A's key with every scope, but name patterns that admit none of A's resources. */
+  patterned: string;
   docId: string;
   heads: string;
   /** The document's changes as `GET …/changes` gives them: a valid body for `POST …/changes`. */
@@ -95,6 +97,14 @@ export async function buildFixture(t: TestApp): Promise<Fixture> {
     // Narrowed from the full key: a token's own scopes bind, not its key's.
     lackingTokens[s] = await mint(t, a.secret, scopes);
   }
+  const patterned = await ok(
+    t.admin("POST", `/v1/admin/tenants/${a.tenantId}/keys`, {
+      name: "beta only",
+      scopes: ALL_SCOPES,
+      patterns: ["beta.>"],
+    }),
+    201,
+  );
   const revoked = await key(t, a.tenantId, ALL_SCOPES, "revoked");
   const revokedToken = await mint(t, revoked.secret);
   await ok(t.admin("DELETE", `/v1/admin/tenants/${a.tenantId}/keys/${revoked.id}`), 200);
@@ -119,6 +129,7 @@ export async function buildFixture(t: TestApp): Promise<Fixture> {
     other: b.secret,
     lacking,
     revoked: revoked.secret,
+    patterned: ((await patterned.json()) as { secret: string }).secret,
     suspended: c.secret,
     docId: doc.document_id,
     heads: doc.heads.join(","),
