@@ -224,21 +224,28 @@ describe("REST authorization matrix (every OpenAPI route)", () => {
     expect(failures).toEqual([]);
   });
 
-  it("refuses every operator route with a tenant key (A's full key, B's): 401", async () => {
-    const failures = [
-      ...(await probe(
-        "admin, A's full key",
-        adminRoutes(),
-        () => f.full,
-        denied(401, "unauthenticated"),
-      )),
-      ...(await probe(
-        "admin, B's key",
-        adminRoutes(),
-        () => f.other,
-        denied(401, "unauthenticated"),
-      )),
+  it("refuses every operator route with a tenant credential (A's key and token, B's key): 401", async () => {
+    const failures: string[] = [];
+    const tenantCredentials = [
+      ["admin, A's full key", f.full],
+      ["admin, A's token", f.tokens.full],
+      ["admin, B's key", f.other],
     ];
+    for (const [name, credential] of tenantCredentials) {
+      const deny = denied(401, "unauthenticated");
+      failures.push(...(await probe(name!, adminRoutes(), () => credential, deny)));
+    }
+    // A GET takes ?token= on tenant routes; an operator route must not take a tenant's that way.
+    const gets = adminRoutes().filter((r) => r.method === "GET");
+    const viaQuery = gets.map((r) => withQueryToken(r, f.tokens.full));
+    failures.push(
+      ...(await probe(
+        "admin, A's token (?token=)",
+        viaQuery,
+        () => undefined,
+        denied(401, "unauthenticated"),
+      )),
+    );
     expect(failures).toEqual([]);
   });
 
