@@ -189,6 +189,9 @@ describe("WebSocket authorization matrix (every resource frame, both encodings)"
       ["suspended tenant (header)", wsUrl, { authorization: `Bearer ${f.suspended}` }],
       ["suspended tenant (?token=)", `${wsUrl}?token=${f.suspended}`, {}],
       ["revoked key's token", `${wsUrl}?token=${f.tokens.revoked}`, {}],
+      ["expired key", wsUrl, { authorization: `Bearer ${f.expired}` }],
+      ["deleted tenant's key", wsUrl, { authorization: `Bearer ${f.deletedTenant}` }],
+      ["deleted tenant's token", `${wsUrl}?token=${f.tokens.deletedTenant}`, {}],
       ["suspended tenant's token", `${wsUrl}?token=${f.tokens.suspended}`, {}],
       ["garbage credential", wsUrl, { authorization: "Bearer sk_not_a_key" }],
     ];

@@ -96,11 +96,14 @@ describe("REST authorization matrix (every OpenAPI route)", () => {
   const credentialCases = () => [
     ["revoked key", f.revoked],
     ["revoked key's token", f.tokens.revoked],
+    ["expired key", f.expired],
+    ["deleted tenant's key", f.deletedTenant],
+    ["deleted tenant's token", f.tokens.deletedTenant],
     ["suspended tenant's key", f.suspended],
     ["suspended tenant's token", f.tokens.suspended],
   ];
 
-  it("refuses every tenant route with a revoked or suspended credential: 401 unauthenticated", async () => {
+  it("refuses every tenant route with a revoked, expired, deleted or suspended credential: 401", async () => {
     const failures: string[] = [];
     for (const [name, credential] of credentialCases()) {
       failures.push(

@@ -29,6 +29,9 @@ export interface Fixture {
   other: string;
   lacking: Record<Scope, string>;
   revoked: string;
+  /** A's key past its `expires_at`, and the key of a tenant that was deleted. */
+  expired: string;
+  deletedTenant: string;
   suspended: string;
   /** A's key with every scope, but name patterns that admit none of A's resources. */
   patterned: string;
@@ -37,7 +40,13 @@ export interface Fixture {
   /** The document's changes as `GET …/changes` gives them: a valid body for `POST …/changes`. */
   changes: Uint8Array;
   /** The same credentials as short-lived tokens (`st_…`), minted while their key was still good. */
-  tokens: { full: string; lacking: Record<Scope, string>; revoked: string; suspended: string };
+  tokens: {
+    full: string;
+    lacking: Record<Scope, string>;
+    revoked: string;
+    deletedTenant: string;
+    suspended: string;
+  };
 }
 
 /** A short-lived token minted from `key`, with `scopes` (default: all the key's). */
@@ -107,6 +116,14 @@ export async function buildFixture(t: TestApp): Promise<Fixture> {
   );
   const revoked = await key(t, a.tenantId, ALL_SCOPES, "revoked");
   const revokedToken = await mint(t, revoked.secret);
+  const expired = await key(t, a.tenantId, ALL_SCOPES, "expired");
+  // Straight to the row: the API refuses an expiry in the past, and waiting for one is slow.
+  await t.pool.query("update api_keys set expires_at = now() - interval '1 minute' where id = $1", [
+    expired.id,
+  ]);
+  const d = await t.tenantWithKey([...ALL_SCOPES], { name: "matrix-deleted" });
+  const deletedToken = await mint(t, d.secret);
+  await ok(t.admin("DELETE", `/v1/admin/tenants/${d.tenantId}`), 204);
   await ok(t.admin("DELETE", `/v1/admin/tenants/${a.tenantId}/keys/${revoked.id}`), 200);
 
   // Its own copy of A's resources, so that the only thing wrong with its key is the suspension.
@@ -122,13 +139,15 @@ export async function buildFixture(t: TestApp): Promise<Fixture> {
   const suspendedToken = await mint(t, c.secret);
   await ok(t.admin("PATCH", `/v1/admin/tenants/${c.tenantId}`, { status: "suspended" }), 200);
 
-  return {
+  return complete({
     tenantA: a.tenantId,
     keyIdA: a.keyId,
     full: a.secret,
     other: b.secret,
     lacking,
     revoked: revoked.secret,
+    expired: expired.secret,
+    deletedTenant: d.secret,
     patterned: ((await patterned.json()) as { secret: string }).secret,
     suspended: c.secret,
     docId: doc.document_id,
@@ -138,7 +157,20 @@ export async function buildFixture(t: TestApp): Promise<Fixture> {
       full: await mint(t, a.secret),
       lacking: lackingTokens,
       revoked: revokedToken,
+      deletedTenant: deletedToken,
       suspended: suspendedToken,
     },
+  });
+}
+
+/** Every credential is set: a missing one would be sent as none and be "denied" for nothing. */
+function complete(f: Fixture): Fixture {
+  const walk = (o: object, at: string): void => {
+    for (const [k, v] of Object.entries(o)) {
+      if (v === undefined || v === "") throw new Error(`fixture: ${at}${k} is not set`);
+      if (typeof v === "object" && !(v instanceof Uint8Array)) walk(v as object, `${at}${k}.`);
+    }
   };
+  walk(f, "");
+  return f;
 }
