@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from "../support/test-app.js";
 import { buildFixture, type Fixture, STREAM, BUCKET, CONSUMER } from "./matrix-fixture.js";
 import {
   type Answer,
+  denied,
   type Paths,
   type Route,
   routes,
@@ -72,10 +73,6 @@ async function probe(
   return failures;
 }
 
-const problem = (a: Answer) => a.type.startsWith("application/problem+json");
-const denied = (status: number, code: string) => (a: Answer) =>
-  !(a.status === status && a.code === code && problem(a));
-
 describe("REST authorization matrix (every OpenAPI route)", () => {
   it("covers every tenant and operator route of the document", () => {
     expect(tenantRoutes().length).toBeGreaterThanOrEqual(38);
@@ -126,6 +123,20 @@ describe("REST authorization matrix (every OpenAPI route)", () => {
           denied(401, "unauthenticated"),
         )),
       );
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("never takes a valid ?token= for a write: 401 on every non-GET tenant route", async () => {
+    const writes = tenantRoutes().filter((r) => r.method !== "GET");
+    const failures: string[] = [];
+    for (const [name, credential] of [
+      ["A's full key (?token=, write)", f.full],
+      ["A's token (?token=, write)", f.tokens.full],
+    ]) {
+      const probes = writes.map((r) => withQueryToken(r, credential!));
+      const deny = denied(401, "unauthenticated");
+      failures.push(...(await probe(name!, probes, () => undefined, deny)));
     }
     expect(failures).toEqual([]);
   });

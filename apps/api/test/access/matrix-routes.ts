@@ -177,3 +177,7 @@ export async function send(baseUrl: string, r: Route, credential?: string): Prom
     code = (JSON.parse(text) as { code?: string }).code;
   return { status: res.status, type, code, text };
 }
+
+/** Whether `a` is anything but the documented denial: this status and code, as problem+json. */
+export const denied = (status: number, code: string) => (a: Answer) =>
+  !(a.status === status && a.code === code && a.type.startsWith("application/problem+json"));
