@@ -21,6 +21,8 @@ export const STREAM = "alpha-orders";
 export const CONSUMER = "alpha-billing";
 export const BUCKET = "alpha-config";
 export const KEY = "alpha-key";
+/** A crdt bucket: its keys live in one Automerge document, served by another code path. */
+export const CRDT_BUCKET = "alpha-crdt";
 
 export interface Fixture {
   tenantA: string;
@@ -88,6 +90,8 @@ export async function buildFixture(t: TestApp): Promise<Fixture> {
   await ok(as("PUT", `/v1/streams/${STREAM}/consumers/${CONSUMER}`, {}), 201);
   await ok(as("PUT", `/v1/kv/${BUCKET}`, {}), 201);
   await ok(as("PUT", `/v1/kv/${BUCKET}/keys/${KEY}`, "v1", "application/octet-stream"), 200);
+  await ok(as("PUT", `/v1/kv/${CRDT_BUCKET}`, { mode: "crdt" }), 201);
+  await ok(as("PUT", `/v1/kv/${CRDT_BUCKET}/keys/${KEY}`, "v1", "application/octet-stream"), 200);
   const doc = (await (await ok(as("POST", "/v1/docs", { title: "alpha" }), 201)).json()) as {
     document_id: string;
     heads: string[];

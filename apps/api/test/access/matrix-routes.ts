@@ -1,4 +1,12 @@
-import { BUCKET, CONSUMER, type Fixture, KEY, type Scope, STREAM } from "./matrix-fixture.js";
+import {
+  BUCKET,
+  CONSUMER,
+  CRDT_BUCKET,
+  type Fixture,
+  KEY,
+  type Scope,
+  STREAM,
+} from "./matrix-fixture.js";
 
 /**
  * Every operation of the OpenAPI document as one concrete request on tenant
@@ -131,7 +139,14 @@ export function routes(paths: Paths, f: Fixture): Route[] {
       });
     }
   }
-  return out;
+  return [...out, ...out.filter((r) => !r.admin && r.label.includes("{bucket}")).map(crdt)];
+}
+
+/** The same KV route on the crdt bucket. */
+function crdt(r: Route): Route {
+  const url = r.url.replace(`/v1/kv/${BUCKET}`, `/v1/kv/${CRDT_BUCKET}`);
+  const body = r.label === "PUT /v1/kv/{bucket}" ? JSON.stringify({ mode: "crdt" }) : r.body;
+  return { ...r, label: `${r.label} [crdt]`, url, body };
 }
 
 /** Full-key order: reads and writes first, then deletes (and purge), sub-resources before parents. */
