@@ -8,6 +8,7 @@ import { type Encoding, type Frame, refusedUpgrade, TestWsClient } from "../supp
 import {
   BUCKET,
   buildFixture,
+  CRDT_BUCKET,
   CONSUMER,
   type Fixture,
   KEY,
@@ -81,7 +82,12 @@ const CONSUMER_SUBSCRIBE: FrameCase = {
   scope: "streams:read",
   frame: (id) => ({ sub: id, stream: STREAM, consumer: CONSUMER }),
 };
-const CASES = [...FRAMES, CONSUMER_SUBSCRIBE];
+/** The KV frames again on the crdt bucket, which another service serves. */
+const CRDT_FRAMES: FrameCase[] = FRAMES.filter((c) => c.type.startsWith("kv.")).map((c) => ({
+  ...c,
+  frame: (id, encoding) => ({ ...c.frame(id, encoding), bucket: CRDT_BUCKET }),
+}));
+const CASES = [...FRAMES, CONSUMER_SUBSCRIBE, ...CRDT_FRAMES];
 const ENCODINGS: Encoding[] = ["json", "msgpack"];
 
 let t: TestApp;
@@ -94,13 +100,15 @@ beforeAll(async () => {
   t = await startTestApp();
   f = await buildFixture(t);
   wsUrl = `${t.baseUrl.replace(/^http/, "ws")}/v1/ws`;
-  for (const encoding of ENCODINGS) {
-    const put = await fetch(`${t.baseUrl}/v1/kv/${BUCKET}/keys/deletable-${encoding}`, {
-      method: "PUT",
-      headers: { authorization: `Bearer ${f.full}`, "content-type": "application/octet-stream" },
-      body: "d",
-    });
-    expect(put.status).toBe(200);
+  for (const bucket of [BUCKET, CRDT_BUCKET]) {
+    for (const encoding of ENCODINGS) {
+      const put = await fetch(`${t.baseUrl}/v1/kv/${bucket}/keys/deletable-${encoding}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${f.full}`, "content-type": "application/octet-stream" },
+        body: "d",
+      });
+      expect(put.status).toBe(200);
+    }
   }
 });
 afterAll(async () => {
