@@ -61,7 +61,9 @@ describe("npm run cluster", () => {
     dirs.push(dataDir);
     const token = "operator-token-from-the-environment";
     const port = await freePort();
-    const cli = runCli(["--nodes", "1", "--base-port", String(port), "--admin-port", "0"], {
+    const adminPort = await freePort();
+    const args = ["--nodes", "1", "--base-port", String(port), "--admin-port", String(adminPort)];
+    const cli = runCli(args, {
       DATABASE_URL: db.url,
       REDIS_URL: await requireRedis(),
       STRATA_ADMIN_TOKEN: token,
