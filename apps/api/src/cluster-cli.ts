@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { freePort, type RunningPostgres, startEmbeddedPostgres } from "@strata/db/embedded";
 import { resolveAdminToken } from "./bootstrap/admin-token.js";
 import { ConfigError, loadConfig } from "./config/env.js";
+import { redactText } from "./http/log-redaction.js";
 
 const { values } = parseArgs({
   options: {
@@ -163,6 +164,6 @@ process.removeAllListeners("SIGTERM");
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
 main().catch(async (err: unknown) => {
-  console.error(`cluster failed to start: ${(err as Error).message}`);
+  console.error(`cluster failed to start: ${redactText((err as Error).message)}`);
   await stop();
 });
