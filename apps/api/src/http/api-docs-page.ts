@@ -41,8 +41,9 @@ export function serveApiDocsPage(fastify: FastifyInstance, openApiUrl: string): 
       url: openApiUrl,
       cdn: DOCS_BUNDLE_PATH,
       nonce,
-      // Its default fonts come from Scalar's servers; the system fonts do.
+      // Its default fonts and its AI agent live on Scalar's servers: system fonts, no agent.
       withDefaultFonts: false,
+      agent: { disabled: true },
     }) as (req: unknown, res: { send(body: string): void }) => void;
     render(undefined, { send: (body) => (html = body) });
     return reply
