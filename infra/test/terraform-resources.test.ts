@@ -188,6 +188,10 @@ describe("the resources the SaaS needs", () => {
     expect(containers).toContain("STRATA_ROLE = each.key");
     expect(containers).toContain("stopTimeout = var.stop_timeout_seconds");
     expect(containers).toContain("awslogs");
+    // /metrics takes the operator token: the collector scrapes with it, given as a secret.
+    const collector = JSON.stringify(locals(m).collector);
+    expect(collector).toContain("STRATA_ADMIN_TOKEN");
+    expect(JSON.stringify(locals(m).collector_config)).toContain("$${env:STRATA_ADMIN_TOKEN}");
     expect(
       JSON.stringify(
         get(res, "aws_appautoscaling_policy.api_connections")

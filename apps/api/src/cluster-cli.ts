@@ -2,13 +2,15 @@
 // (DATABASE_URL, else the embedded one), one Redis (REDIS_URL, else a redis-server child),
 // N API nodes on 8080, 8081, … and the admin on 3000. Ctrl-C stops all of it.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { freePort, type RunningPostgres, startEmbeddedPostgres } from "@strata/db/embedded";
 import { resolveAdminToken } from "./bootstrap/admin-token.js";
+import { ConfigError, loadConfig } from "./config/env.js";
+import { redactText } from "./http/log-redaction.js";
 
 const { values } = parseArgs({
   options: {
@@ -24,7 +26,18 @@ if (!Number.isInteger(count) || count < 1 || count > 16) {
 }
 const basePort = Number(values["base-port"]);
 const here = dirname(fileURLToPath(import.meta.url));
-const dataDir = resolve(process.env.STRATA_DATA_DIR ?? join(here, "../../../.strata"));
+// The same validated settings as a node (a bad value is named before anything starts); only two
+// defaults differ: the checkout's .strata wherever the command runs from, and quieter nodes.
+const config = (() => {
+  try {
+    const defaults = { STRATA_DATA_DIR: join(here, "../../../.strata"), STRATA_LOG_LEVEL: "warn" };
+    return loadConfig({ ...defaults, ...process.env });
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : String(err));
+    process.exit(1);
+  }
+})();
+const dataDir = resolve(config.dataDir);
 mkdirSync(dataDir, { recursive: true, mode: 0o711 });
 
 const children: ChildProcess[] = [];
@@ -62,9 +75,9 @@ function run(
 
 async function main(): Promise<void> {
   const databaseUrl =
-    process.env.DATABASE_URL ??
+    config.databaseUrl ??
     (pg = await startEmbeddedPostgres({ dataDir: join(dataDir, "pg"), database: "strata" })).url;
-  let redisUrl = process.env.REDIS_URL;
+  let redisUrl = config.redisUrl;
   if (!redisUrl && existsSync("/usr/bin/redis-server")) {
     const port = await freePort();
     run(
@@ -77,7 +90,7 @@ async function main(): Promise<void> {
   }
   if (!redisUrl)
     console.warn("No REDIS_URL and no redis-server: nodes cannot share live events or jobs.");
-  const { token } = resolveAdminToken(process.env.STRATA_ADMIN_TOKEN, dataDir);
+  const { token } = resolveAdminToken(config.adminToken, dataDir);
   const main = join(here, "main.js");
   for (let i = 0; i < count; i++) {
     const port = basePort + i;
@@ -90,7 +103,7 @@ async function main(): Promise<void> {
       STRATA_NODE_NAME: `node-${i}`,
       STRATA_DEMO: i === 0 ? "true" : "false",
       STRATA_BANNER: i === 0 ? "true" : "false",
-      STRATA_LOG_LEVEL: process.env.STRATA_LOG_LEVEL ?? "warn",
+      STRATA_LOG_LEVEL: config.logLevel,
     });
     // The first node migrates; the others start once it is up.
     if (i === 0) await waitReady(port);
@@ -112,7 +125,7 @@ async function main(): Promise<void> {
   }
   console.log(
     `\n  ${count} nodes on ports ${basePort}–${basePort + count - 1}, admin on ${values["admin-port"]}` +
-      `\n  Operator token: ${readFileSync(join(dataDir, "admin-token"), "utf8").trim() || token}` +
+      `\n  Operator token: ${token}` +
       `\n  Try: kill -9 a node and watch /v1/admin/nodes and /v1/admin/alerts. Ctrl-C stops everything.\n`,
   );
 }
@@ -151,6 +164,6 @@ process.removeAllListeners("SIGTERM");
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
 main().catch(async (err: unknown) => {
-  console.error(`cluster failed to start: ${(err as Error).message}`);
+  console.error(`cluster failed to start: ${redactText((err as Error).message)}`);
   await stop();
 });

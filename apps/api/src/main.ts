@@ -15,6 +15,7 @@ import { ClusterMembership } from "./cluster/cluster-membership.js";
 import { NodeIdentity } from "./cluster/node-identity.js";
 import { gateApiRole } from "./cluster/role-gate.js";
 import { createApp } from "./http/create-app.js";
+import { redactText } from "./http/log-redaction.js";
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -89,7 +90,7 @@ main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     console.error(err.message);
   } else {
-    console.error(`Strata failed to start: ${(err as Error).stack ?? String(err)}`);
+    console.error(`Strata failed to start: ${redactText((err as Error).stack ?? String(err))}`);
   }
   process.exit(1);
 });

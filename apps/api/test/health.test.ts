@@ -27,7 +27,7 @@ describe("operations endpoints", () => {
     await fetch(`${t.baseUrl}/v1/admin/tenants/00000000-0000-4000-8000-000000000000`, {
       headers: { authorization: `Bearer ${t.adminToken}` },
     });
-    const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    const text = await (await t.admin("GET", "/metrics")).text();
     expect(text).toMatch(
       /strata_http_requests_total\{method="GET",route="\/v1\/admin\/tenants\/:id",status="404"\} 1/,
     );

@@ -32,7 +32,7 @@ describe("operator signals on /metrics (what the CloudWatch alarms watch)", () =
       200,
     );
 
-    const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    const text = await (await t.admin("GET", "/metrics")).text();
     expect(text).toContain('strata_alerts_open{kind="node_down"} 2');
     expect(text).toContain('strata_alerts_open{kind="fenced_write"} 1');
     // Resolved alerts do not count; kinds with none open report 0, so an alarm can clear.

@@ -31,4 +31,25 @@ describe(loadConfig.name, () => {
       expect(problems.join("\n")).toMatch(/STRATA_LOG_LEVEL/);
     }
   });
+
+  it("reads the edge settings: origins, metrics access, client timeouts", () => {
+    expect(loadConfig({})).toMatchObject({
+      allowedOrigins: [],
+      metricsPublic: false,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+    });
+    const c = loadConfig({
+      STRATA_ALLOWED_ORIGINS: " https://a.example, http://b.example:8443 ",
+      STRATA_METRICS_PUBLIC: "true",
+      STRATA_HEADERS_TIMEOUT_MS: "90000",
+    });
+    expect(c.allowedOrigins).toEqual(["https://a.example", "http://b.example:8443"]);
+    expect(c.metricsPublic).toBe(true);
+    // Node refuses a headers timeout above the request timeout.
+    expect(c.headersTimeoutMs).toBe(60_000);
+    expect(() => loadConfig({ STRATA_ALLOWED_ORIGINS: "https://a.example/path" })).toThrow(
+      /STRATA_ALLOWED_ORIGINS: each origin must be \* or scheme:\/\/host\[:port\]/,
+    );
+  });
 });

@@ -19,6 +19,28 @@ const postgresUrl = z
 
 const ROLES = ["api", "worker"] as const;
 
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+/** `*`, or origins (scheme://host[:port], no path) separated by commas. */
+const origins = z
+  .string()
+  .transform((s) =>
+    s
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.string().refine((o) => o === "*" || ORIGIN.test(o), {
+        message: "each origin must be * or scheme://host[:port] (no path), comma-separated",
+      }),
+    ),
+  );
+
+const millis = (min: number, max: number) =>
+  z.coerce.number({ message: "must be a number of milliseconds" }).int().min(min).max(max);
+
 /**
  * Every environment variable Strata reads, validated once at start.
  * Nothing else reads `process.env`; the rest of the app receives `AppConfig`.
@@ -93,6 +115,10 @@ export const envSchema = z.object({
   STRATA_DOC_COMPACT_CHANGES: z.coerce.number().int().min(1).default(1000),
   STRATA_DOC_COMPACT_BYTES: z.coerce.number().int().min(1).default(4_194_304),
   STRATA_DOC_COMPACT_IDLE_MS: z.coerce.number().int().min(1000).default(300_000),
+  STRATA_ALLOWED_ORIGINS: origins.default([]),
+  STRATA_METRICS_PUBLIC: z.stringbool({ error: "must be true or false" }).default(false),
+  STRATA_HEADERS_TIMEOUT_MS: millis(100, 600_000).default(10_000),
+  STRATA_REQUEST_TIMEOUT_MS: millis(100, 3_600_000).default(60_000),
   ...tieringEnv,
 });
 
@@ -148,6 +174,16 @@ export interface AppConfig {
   };
   /** Object store, tiering and retention (apps/api/src/tiering/tiering.env.ts). */
   readonly tiering: TieringConfig;
+  /**
+   * Browser origins (beside the node's own and the admin's) allowed to open WebSockets;
+   * `*` allows any. Clients that send no Origin (not browsers) are always allowed.
+   */
+  readonly allowedOrigins: readonly string[];
+  /** Serve /metrics without the operator token (e.g. a scraper on a private network). */
+  readonly metricsPublic: boolean;
+  /** Most time a client may take to send a request's headers, and the whole request. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -213,5 +249,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       compactIdleMs: e.STRATA_DOC_COMPACT_IDLE_MS,
     },
     tiering: tieringConfig(e, e.STRATA_DATA_DIR),
+    allowedOrigins: e.STRATA_ALLOWED_ORIGINS,
+    metricsPublic: e.STRATA_METRICS_PUBLIC,
+    headersTimeoutMs: Math.min(e.STRATA_HEADERS_TIMEOUT_MS, e.STRATA_REQUEST_TIMEOUT_MS),
+    requestTimeoutMs: e.STRATA_REQUEST_TIMEOUT_MS,
   };
 }

@@ -1,7 +1,8 @@
-import { Controller, Get, Header, Res } from "@nestjs/common";
+import { Controller, Get, Header, Res, UseGuards } from "@nestjs/common";
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { type FastifyReply } from "fastify";
 import { HttpMetrics } from "../metrics/http-metrics.js";
+import { MetricsGuard } from "./metrics.guard.js";
 import { ReadinessProbe } from "./readiness.js";
 
 @ApiTags("operations")
@@ -28,6 +29,7 @@ export class HealthController {
 
   @Get("metrics")
   @ApiExcludeEndpoint()
+  @UseGuards(MetricsGuard)
   @Header("content-type", "text/plain; version=0.0.4; charset=utf-8")
   async prometheus() {
     return this.metrics.registry.metrics();

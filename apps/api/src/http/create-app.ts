@@ -1,14 +1,13 @@
-import { type ServerResponse } from "node:http";
 import { NestFactory } from "@nestjs/core";
 import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify";
 import { DocumentBuilder, SwaggerModule } from "@nestjs/swagger";
-import { apiReference } from "@scalar/nestjs-api-reference";
 import { LogController } from "fastify";
 import pino from "pino";
 import { AppModule } from "../app.module.js";
 import { type Runtime } from "../config/runtime.js";
 import { VERSION } from "../config/version.js";
 import { HttpMetrics } from "../metrics/http-metrics.js";
+import { serveApiDocsPage } from "./api-docs-page.js";
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from "./framework-errors.js";
 import { registerInputBounds } from "./input-bounds.js";
 import { loggerOptions, PinoNestLogger, redactUrl, requestId } from "./logging.js";
@@ -32,9 +31,14 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler,
-    // Slow or stalled clients must not hold sockets forever.
+    // Slow or stalled clients must not hold sockets forever: a client gets this long to send
+    // its headers, and the whole request (Node checks the clocks every interval below).
     connectionTimeout: 0,
-    requestTimeout: 60_000,
+    requestTimeout: runtime.config.requestTimeoutMs,
+    http: {
+      headersTimeout: runtime.config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(runtime.config.headersTimeoutMs / 4)),
+    },
     keepAliveTimeout: 65_000,
     // While closing (after a drain) keep answering: requests are forwarded to the new owners.
     return503OnClosing: false,
@@ -60,6 +64,8 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
   const metrics = app.get(HttpMetrics);
   fastify.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
+    // No response is ever sniffed into another type (a message value served as HTML).
+    void reply.header("x-content-type-options", "nosniff");
   });
   registerInputBounds(fastify);
   fastify.addHook("onResponse", async (request, reply) => {
@@ -90,16 +96,7 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
       .build(),
   );
   fastify.get("/docs/openapi.json", async () => document);
-  // Scalar's handler writes to the raw response, so Fastify must let go of it.
-  const docsPage = apiReference({ url: "/docs/openapi.json", withFastify: true }) as (
-    req: unknown,
-    res: ServerResponse,
-  ) => void;
-  fastify.get("/docs", (request, reply) => {
-    reply.hijack();
-    reply.raw.setHeader("x-request-id", String(request.id));
-    docsPage(request, reply.raw);
-  });
+  serveApiDocsPage(fastify, "/docs/openapi.json");
 
   await app.init();
   return app;

@@ -54,6 +54,7 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
     socket.write(
       `HTTP/1.1 ${problem.status} ${problem.title}\r\n` +
         "Content-Type: application/problem+json\r\n" +
+        "X-Content-Type-Options: nosniff\r\n" +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         `X-Request-Id: ${id}\r\n` +
         "Connection: close\r\n\r\n" +

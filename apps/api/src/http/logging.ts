@@ -2,6 +2,7 @@ import { type LoggerService } from "@nestjs/common";
 import { randomUUID } from "node:crypto";
 import { type IncomingMessage } from "node:http";
 import pino, { type Logger, type LoggerOptions } from "pino";
+import { redactText, serializeError } from "./log-redaction.js";
 
 /** Query parameters that carry credentials (`?token=` for browsers and WebSockets). */
 const SECRET_PARAMS = ["token", "key", "api_key"];
@@ -35,6 +36,18 @@ export function loggerOptions(level: string): LoggerOptions {
         method: req.method,
         url: redactUrl(req.url),
       }),
+      // Database errors carry the statement's values (log-redaction.ts).
+      err: serializeError,
+      error: serializeError,
+    },
+    hooks: {
+      // A message string may be an error's message (drizzle puts `params: …` in it).
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((a: unknown) => (typeof a === "string" ? redactText(a) : a)) as typeof args,
+        );
+      },
     },
   };
 }
@@ -77,7 +90,10 @@ export class PinoNestLogger implements LoggerService {
     // Start-up chatter (every module and route) is for debugging, not for every start.
     if (level === "info" && typeof context === "string" && STARTUP_CONTEXTS.has(context))
       level = "debug";
-    if (typeof message === "object" && message !== null) {
+    if (message instanceof Error) {
+      // Spread, an error's own fields (a query's `params`) would skip the `err` serializer.
+      this.logger[level]({ context, err: message }, message.message);
+    } else if (typeof message === "object" && message !== null) {
       const [msg] = rest.filter((r) => typeof r === "string" && r !== context);
       this.logger[level]({ context, ...message }, msg as string | undefined);
     } else {

@@ -11,6 +11,7 @@ import { NotFound } from "@strata/core";
 import { servesApi } from "../cluster/role-gate.js";
 import { RUNTIME, type Runtime } from "../config/runtime.js";
 import { type Problem, toProblem } from "../http/problem.js";
+import { OriginCheck } from "./origin-check.js";
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -21,20 +22,24 @@ type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => v
  * get a 404. Nest's WsAdapter would instead destroy every upgrade that is not
  * one of its gateways, which rules out a second endpoint on the port. Listeners
  * that were on the server before are kept as the fallback for unknown paths.
- * A node without the `api` role answers every upgrade with a 404.
+ * A node without the `api` role answers every upgrade with a 404. A browser
+ * page on an origin that is not allowed gets a 403 before any handshake.
  */
 @Injectable()
 export class UpgradeRouter implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly routes = new Map<string, UpgradeHandler>();
   private fallbacks: UpgradeListener[] = [];
   private server: Server | undefined;
+  private readonly origins: OriginCheck;
   private readonly listener: UpgradeListener = (req, socket, head) =>
     this.dispatch(req, socket, head);
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(RUNTIME) private readonly runtime: Runtime,
-  ) {}
+  ) {
+    this.origins = new OriginCheck(runtime.config);
+  }
 
   route(path: string, handler: UpgradeHandler): void {
     if (this.routes.has(path)) throw new Error(`WebSocket path ${path} is registered twice`);
@@ -59,7 +64,14 @@ export class UpgradeRouter implements OnApplicationBootstrap, OnApplicationShutd
     const path = (req.url ?? "/").split("?", 1)[0]!;
     // A worker-only node serves no WebSocket endpoint (STRATA_ROLE).
     const handler = servesApi(this.runtime.config.roles) ? this.routes.get(path) : null;
-    if (handler) return handler(req, socket, head);
+    if (handler) {
+      try {
+        this.origins.assert(req);
+      } catch (err) {
+        return rejectUpgrade(socket, err);
+      }
+      return handler(req, socket, head);
+    }
     if (handler === null) return rejectUpgrade(socket, new NotFound("WebSocket endpoint", path));
     if (this.fallbacks.length > 0) {
       for (const fallback of this.fallbacks) fallback.call(this.server, req, socket, head);
@@ -81,6 +93,7 @@ export function rejectUpgrade(socket: Duplex, err: unknown, headers: string[] = 
       `HTTP/1.1 ${problem.status} ${reason}`,
       "Connection: close",
       "Content-Type: application/problem+json",
+      "X-Content-Type-Options: nosniff",
       `Content-Length: ${Buffer.byteLength(body)}`,
       ...headers,
       "",

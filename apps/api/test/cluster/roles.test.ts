@@ -46,7 +46,7 @@ describe("STRATA_ROLE", () => {
     expect((await onWorker.request("PUT", "/v1/kv/b/keys/k", "v")).status).toBe(404);
     expect((await cluster.admin(worker.index).request("GET", "/v1/admin/nodes")).status).toBe(404);
     expect((await fetch(`${worker.base}/health/ready`)).status).toBe(200);
-    expect((await fetch(`${worker.base}/metrics`)).status).toBe(200);
+    expect((await cluster.admin(worker.index).request("GET", "/metrics")).status).toBe(200);
     const ws = await refusedUpgrade(`${worker.base.replace("http", "ws")}/v1/ws`, {
       authorization: `Bearer ${key}`,
     });

@@ -41,7 +41,10 @@ locals {
             job_name        = "strata"
             scrape_interval = "30s"
             metrics_path    = "/metrics"
-            static_configs  = [{ targets = ["127.0.0.1:8080"], labels = { deployment = var.name } }]
+            # /metrics takes the operator token (STRATA_METRICS_PUBLIC is off); the collector
+            # expands its own environment, where the token arrives as a secret.
+            authorization  = { type = "Bearer", credentials = "$${env:STRATA_ADMIN_TOKEN}" }
+            static_configs = [{ targets = ["127.0.0.1:8080"], labels = { deployment = var.name } }]
             metric_relabel_configs = [{
               source_labels = ["__name__"]
               regex         = "strata_(alerts_open|consumer_lag_max_messages|stream_messages_committed_total|http_requests_total)"
@@ -71,6 +74,7 @@ locals {
     image       = var.metrics_collector_image
     essential   = false
     environment = [{ name = "AOT_CONFIG_CONTENT", value = local.collector_config }]
+    secrets     = [{ name = "STRATA_ADMIN_TOKEN", valueFrom = var.node_env_secret_arns["STRATA_ADMIN_TOKEN"] }]
     logConfiguration = {
       logDriver = "awslogs"
       options = {

@@ -147,6 +147,12 @@ variable "log_level" {
 variable "node_env_secret_arns" {
   type        = map(string)
   description = "Environment variable name -> Secrets Manager ARN injected into API and worker tasks (the secrets module's output)."
+
+  validation {
+    # The metrics collector scrapes /metrics with the operator token.
+    condition     = contains(keys(var.node_env_secret_arns), "STRATA_ADMIN_TOKEN")
+    error_message = "node_env_secret_arns must include STRATA_ADMIN_TOKEN."
+  }
 }
 
 variable "secrets_kms_key_arn" {
