@@ -2,7 +2,6 @@ import { type Logger } from "@nestjs/common";
 import {
   type ClientFrame,
   clientFrameSchema,
-  type ConsumerAckFrame,
   fastAppendFrame,
   frameValue,
   type KvEvent,
@@ -14,6 +13,7 @@ import {
   type StreamsService,
   type SubId,
   type TenantQuotaGuard,
+  TooManyRequests,
   toFieldIssues,
 } from "@strata/core";
 import { WebSocket } from "ws";
@@ -21,18 +21,14 @@ import { CoalescedAnswers } from "./ws-answers.js";
 import { AppendPipeline } from "./ws-appends.js";
 import { ChunkAssembler } from "./ws-chunks.js";
 import { type WsCodec } from "./ws-codec.js";
-import {
-  errorFrame,
-  frameRef,
-  type FrameRef,
-  MalformedFrame,
-  TooManyInFlight,
-} from "./ws-errors.js";
+import { errorFrame, frameRef, type FrameRef, MalformedFrame } from "./ws-errors.js";
 import { type Drainable, type FlowControl } from "./ws-flow.js";
 import { KvRequests } from "./ws-kv-requests.js";
 import { KvWatches } from "./ws-kv-watch.js";
 import { type WsLimits } from "./ws-limits.js";
 import { ConnectionSubscriptions } from "./ws-subscriptions.js";
+import { ConsumerAcks } from "./ws-consumer-acks.js";
+import { ReadThrottle } from "./ws-throttle.js";
 
 export interface ConnectionContext {
   readonly streams: StreamsService;
@@ -56,11 +52,13 @@ export class WsConnection implements Drainable {
   private readonly kvRequests: KvRequests;
   private readonly chunks: ChunkAssembler;
   private readonly answers: CoalescedAnswers;
-  private pending = 0;
+  private readonly consumerAcks: ConsumerAcks;
   private closed = false;
   private revoked = false; // the credential stopped being valid: later frames are ignored
   /** Reading stopped because the client does not read what we send. */
   private readingPaused = false;
+  /** Reading stopped because the tenant is over its rate. */
+  private readonly throttle: ReadThrottle;
   /** Answered the last heartbeat ping. */
   alive = true;
   observed = 0;
@@ -72,6 +70,15 @@ export class WsConnection implements Drainable {
     private readonly ctx: ConnectionContext,
   ) {
     const { limits, flow, streams, logger } = ctx;
+    const resume = () => {
+      if (!this.closed && !this.readingPaused) socket.resume();
+    };
+    const { rateLimitPauseMs: pause } = limits;
+    this.throttle = new ReadThrottle(() => socket.pause(), resume, pause.min, pause.max);
+    this.consumerAcks = new ConsumerAcks(streams, principal, limits.maxPendingRequests, {
+      send: (frame) => this.send(frame),
+      error: (id, err) => this.sendError(err, { id }),
+    });
     this.answers = new CoalescedAnswers((frame) => this.send(frame), limits.maxFrameBytes);
     this.appends = new AppendPipeline(streams, principal, limits, {
       ack: (entry) => this.answers.ack(entry),
@@ -122,7 +129,7 @@ export class WsConnection implements Drainable {
 
   /** Heartbeats cannot see pongs while reading is paused; such a peer is judged by draining. */
   get heartbeatExempt(): boolean {
-    return this.readingPaused;
+    return this.readingPaused || this.throttle.active;
   }
 
   get subscriptionCount(): number {
@@ -137,7 +144,7 @@ export class WsConnection implements Drainable {
     if (this.closed) return;
     if (this.readingPaused) {
       this.readingPaused = false;
-      this.socket.resume();
+      if (!this.throttle.active) this.socket.resume();
     }
     this.subs.drained();
   }
@@ -214,7 +221,7 @@ export class WsConnection implements Drainable {
       case "unsubscribe":
         return this.subs.unsubscribe(f);
       case "consumer_ack":
-        return this.consumerAck(f);
+        return this.consumerAcks.ack(f);
       case "ping":
         return this.send({ type: "pong", id: f.id });
       case "kv.watch":
@@ -240,32 +247,11 @@ export class WsConnection implements Drainable {
     return !this.ctx.flow.full(this.ctx.flow.observe(this));
   }
 
-  private consumerAck(f: ConsumerAckFrame): void {
-    const { limits, streams } = this.ctx;
-    if (this.pending >= limits.maxPendingRequests) {
-      throw new TooManyInFlight("requests", limits.maxPendingRequests);
-    }
-    this.pending++;
-    streams
-      .ackConsumer(this.principal, f.stream, f.consumer, f.seq)
-      .then(
-        (c) =>
-          this.send({
-            type: "consumer_acked",
-            id: f.id,
-            stream: f.stream,
-            consumer: f.consumer,
-            acked_seq: c.ackedSeq,
-          }),
-        (err: unknown) => this.sendError(err, { id: f.id }),
-      )
-      .finally(() => this.pending--);
-  }
-
   private sendError(err: unknown, ref: FrameRef): void {
     if (!(err instanceof StrataError)) {
       this.ctx.logger.error({ err, tenant: this.principal.tenant.id }, "websocket request failed");
     }
+    if (err instanceof TooManyRequests) this.throttle.hold(err.retryAfterMs);
     // Answers already due go first, so the client sees them in the order they happened.
     this.answers.flush();
     this.send(errorFrame(err, ref));
@@ -290,6 +276,7 @@ export class WsConnection implements Drainable {
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.throttle.clear();
     this.answers.clear();
     this.subs.closeAll();
     this.appends.close();

@@ -35,6 +35,8 @@ export interface WsLimits {
   /** Subscriptions reading their backlog from storage at once, node-wide. */
   readonly maxCatchingUp: number;
   readonly pingIntervalMs: number;
+  /** How long reading pauses on a connection whose tenant went over its rate (ReadThrottle). */
+  readonly rateLimitPauseMs: { readonly min: number; readonly max: number };
   /** How often slow sockets are checked for having drained. */
   readonly drainPollMs: number;
   /** Grace for close handshakes at shutdown before sockets are cut. */
@@ -62,6 +64,7 @@ export const DEFAULT_WS_LIMITS: WsLimits = {
   maxCatchingUp: 16,
   pingIntervalMs: 30_000,
   drainPollMs: 25,
+  rateLimitPauseMs: { min: 500, max: 1000 },
   closeGraceMs: 1000,
 };
 

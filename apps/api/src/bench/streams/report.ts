@@ -177,8 +177,21 @@ export function streamTargets(rows: readonly ResultRow[], ceilings: Ceilings): T
         }
       : { name: catchUpName, pass: null, detail: "not measured" },
   );
+  const noisy = rows.find((r) => r.id === "ws.noisy" && r.extra?.aloneP99Ms !== undefined);
+  const noisyName = `noisy tenant (issue 15): another tenant's p99 at 1,000/s rises ≤ ${Math.round((NOISY_P99_SLACK - 1) * 100)}%`;
+  if (!noisy) out.push({ name: noisyName, pass: null, detail: "not measured" });
+  else {
+    const x = noisy.extra as { aloneP99Ms: number; besideP99Ms: number };
+    out.push({
+      name: noisyName,
+      pass: x.besideP99Ms <= x.aloneP99Ms * NOISY_P99_SLACK,
+      detail: `p99 ${fmtMs(x.aloneP99Ms)} ms alone → ${fmtMs(x.besideP99Ms)} ms beside it (${((x.besideP99Ms / x.aloneP99Ms - 1) * 100).toFixed(0)}%)`,
+    });
+  }
   return out;
 }
 
+/** Issue 15: a noisy tenant may raise another tenant's p99 append latency by at most 20%. */
+const NOISY_P99_SLACK = 1.2;
 const STREAMS_ACTIVE = "1,000";
 const RESTART_ACK_MS = 1000;

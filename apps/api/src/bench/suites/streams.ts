@@ -31,7 +31,7 @@ import {
   SIZES,
   STREAMS,
 } from "../streams/setup.js";
-import { catchUpRow, wsCatchUps } from "../streams/catchup.js";
+import { subscriberAndTenantCases } from "../streams/more-cases.js";
 import { wsRestart } from "../streams/restart.js";
 import { fanoutRow, wsAppends, wsAppendsAtRate, wsFanout } from "../streams/ws.js";
 import { StrataSocket, WsUnavailable } from "../streams/ws-client.js";
@@ -45,6 +45,7 @@ const STRATA_CASES = [
   "rest.latency.5000",
   "ws.fanout",
   "ws.catchup",
+  "ws.noisy",
   "ws.restart",
 ];
 
@@ -257,15 +258,11 @@ async function strataCases(
         rows.push(fanoutRow(label, m.value, cpuNote(m.clientCpuPct, m.serverCpuPct)));
       }
     }
-    if (ctx.selected("ws.catchup") && !wsDown) {
-      ctx.log("ws.catchup …");
-      const runs = await wsCatchUps({
-        ...target,
-        create: (stream) => http.json("PUT", `/v1/streams/${stream}`, {}),
-        settle: () => settleDatabase(bench.pool),
-        rss: () => server.rss(),
-      });
-      rows.push(catchUpRow("ws.catchup", "Strata WS: one subscriber catching up", 200, runs));
+    if (!wsDown) {
+      const settle = () => settleDatabase(bench.pool);
+      rows.push(
+        ...(await subscriberAndTenantCases(ctx, { ...w, server, key: secret, http, settle })),
+      );
     }
     http.close();
 
