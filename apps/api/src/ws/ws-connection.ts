@@ -21,13 +21,13 @@ import { CoalescedAnswers } from "./ws-answers.js";
 import { AppendPipeline } from "./ws-appends.js";
 import { ChunkAssembler } from "./ws-chunks.js";
 import { type WsCodec } from "./ws-codec.js";
+import { ConsumerAcks } from "./ws-consumer-acks.js";
 import { errorFrame, frameRef, type FrameRef, MalformedFrame } from "./ws-errors.js";
 import { type Drainable, type FlowControl } from "./ws-flow.js";
 import { KvRequests } from "./ws-kv-requests.js";
 import { KvWatches } from "./ws-kv-watch.js";
 import { type WsLimits } from "./ws-limits.js";
 import { ConnectionSubscriptions } from "./ws-subscriptions.js";
-import { ConsumerAcks } from "./ws-consumer-acks.js";
 import { ReadThrottle } from "./ws-throttle.js";
 
 export interface ConnectionContext {
@@ -156,7 +156,10 @@ export class WsConnection implements Drainable {
     this.sendError(err, {});
     // A paused socket could not read the client's close frame (frames read now are ignored);
     // a client that never answers the close is cut, as at shutdown.
-    if (this.readingPaused) this.socket.resume();
+    if (this.readingPaused || this.throttle.active) {
+      this.throttle.clear();
+      this.socket.resume();
+    }
     this.socket.close(1008, err.code);
     setTimeout(() => this.socket.terminate(), this.ctx.limits.closeGraceMs).unref();
   }
