@@ -2,21 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_JSON_DEPTH } from "@strata/core";
 import { startTestApp, type TestApp } from "./support/test-app.js";
 import { TestWsClient } from "./support/ws-client.js";
+import { SCOPES } from "@strata/core";
 
 let t: TestApp;
 let key: string;
 let tenantId: string;
 beforeAll(async () => {
   t = await startTestApp();
-  const scopes = [
-    "streams:read",
-    "streams:write",
-    "kv:read",
-    "kv:write",
-    "docs:read",
-    "docs:write",
-  ];
-  ({ secret: key, tenantId } = await t.tenantWithKey(scopes));
+  ({ secret: key, tenantId } = await t.tenantWithKey([...SCOPES]));
   for (const path of ["/v1/streams/s", "/v1/kv/b"])
     expect((await call("PUT", path, {})).status).toBe(201);
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "./support/test-app.js";
+import { SCOPES } from "@strata/core";
 
 /**
  * Every route of the OpenAPI document, with hostile input in one place at a
@@ -21,15 +22,7 @@ let keyId: string;
 let paths: Paths;
 beforeAll(async () => {
   t = await startTestApp();
-  const scopes = [
-    "streams:read",
-    "streams:write",
-    "kv:read",
-    "kv:write",
-    "docs:read",
-    "docs:write",
-  ];
-  ({ secret: key, tenantId, keyId } = await t.tenantWithKey(scopes));
+  ({ secret: key, tenantId, keyId } = await t.tenantWithKey([...SCOPES]));
   paths = ((await (await fetch(`${t.baseUrl}/docs/openapi.json`)).json()) as { paths: Paths })
     .paths;
 });

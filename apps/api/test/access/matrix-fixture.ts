@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import { type TestApp } from "../support/test-app.js";
+import { SCOPES, type Scope } from "@strata/core";
 
 /**
  * The world the authorization matrix probes: tenant A owning one resource of
@@ -7,15 +8,8 @@ import { type TestApp } from "../support/test-app.js";
  * B, A's keys each lacking one scope, A's revoked key and a suspended tenant's key.
  */
 
-export const ALL_SCOPES = [
-  "streams:read",
-  "streams:write",
-  "kv:read",
-  "kv:write",
-  "docs:read",
-  "docs:write",
-] as const;
-export type Scope = (typeof ALL_SCOPES)[number];
+export const ALL_SCOPES = SCOPES;
+export type { Scope };
 
 export const STREAM = "alpha-orders";
 export const CONSUMER = "alpha-billing";
