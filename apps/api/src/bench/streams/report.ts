@@ -3,6 +3,7 @@ import { fmtBytes, fmtMs, fmtRate } from "../lib/format.js";
 import { type LoadResult } from "../lib/load.js";
 import { type CommitTotals } from "../lib/server.js";
 import { CATCHUP_BACKLOG, CATCHUP_TARGET } from "./catchup.js";
+import { type FanoutResult } from "./ws.js";
 import { type ResultRow, type TargetCheck } from "../lib/types.js";
 
 export type Extra = Record<string, number | string | boolean | null>;
@@ -195,3 +196,22 @@ export function streamTargets(rows: readonly ResultRow[], ceilings: Ceilings): T
 const NOISY_P99_SLACK = 1.2;
 const STREAMS_ACTIVE = "1,000";
 const RESTART_ACK_MS = 1000;
+
+export function fanoutRow(label: string, f: FanoutResult, cpu: string): ResultRow {
+  return {
+    id: "ws.fanout",
+    label,
+    size: 200,
+    msgsPerSec: Math.round(f.deliveriesPerSec),
+    mbPerSec: Math.round((f.deliveriesPerSec * 200) / 1e4) / 100,
+    note: `${rssNote(f.rssBefore, f.rssSubscribed, f.rssMid, f.rssAfter)}; appends ${Math.round(f.appends.msgsPerSec)}/s; ${cpu}`,
+    extra: {
+      subscribers: f.subscribers,
+      appendsPerSec: f.appends.msgsPerSec,
+      rssBefore: f.rssBefore,
+      rssSubscribed: f.rssSubscribed,
+      rssMid: f.rssMid,
+      rssAfter: f.rssAfter,
+    },
+  };
+}

@@ -1,6 +1,4 @@
 import { closedLoop, fixedRate, type LoadResult, type LoadWindow, sleep } from "../lib/load.js";
-import { type ResultRow } from "../lib/types.js";
-import { rssNote } from "./report.js";
 import { payload } from "./setup.js";
 import { StrataSocket } from "./ws-client.js";
 
@@ -121,23 +119,4 @@ export async function wsFanout(
   } finally {
     for (const s of subs) s.close();
   }
-}
-
-export function fanoutRow(label: string, f: FanoutResult, cpu: string): ResultRow {
-  return {
-    id: "ws.fanout",
-    label,
-    size: 200,
-    msgsPerSec: Math.round(f.deliveriesPerSec),
-    mbPerSec: Math.round((f.deliveriesPerSec * 200) / 1e4) / 100,
-    note: `${rssNote(f.rssBefore, f.rssSubscribed, f.rssMid, f.rssAfter)}; appends ${Math.round(f.appends.msgsPerSec)}/s; ${cpu}`,
-    extra: {
-      subscribers: f.subscribers,
-      appendsPerSec: f.appends.msgsPerSec,
-      rssBefore: f.rssBefore,
-      rssSubscribed: f.rssSubscribed,
-      rssMid: f.rssMid,
-      rssAfter: f.rssAfter,
-    },
-  };
 }

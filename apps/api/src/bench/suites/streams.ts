@@ -11,6 +11,7 @@ import {
   type Ceilings,
   commitNote,
   cpuNote,
+  fanoutRow,
   loadRow,
   skippedRow,
   streamTargets,
@@ -33,7 +34,7 @@ import {
 } from "../streams/setup.js";
 import { subscriberAndTenantCases } from "../streams/more-cases.js";
 import { wsRestart } from "../streams/restart.js";
-import { fanoutRow, wsAppends, wsAppendsAtRate, wsFanout } from "../streams/ws.js";
+import { wsAppends, wsAppendsAtRate, wsFanout } from "../streams/ws.js";
 import { StrataSocket, WsUnavailable } from "../streams/ws-client.js";
 
 const RATE = 5000;
