@@ -152,6 +152,16 @@ export class StrataServer {
     }
   }
 
+  /** Sets a tenant's quotas (`PUT /v1/admin/tenants/{id}/quotas`). */
+  async setQuotas(tenantId: string, quotas: Record<string, number>): Promise<void> {
+    const admin = new HttpClient(this.baseUrl, { authorization: `Bearer ${this.adminToken}` }, 1);
+    try {
+      await admin.json("PUT", `/v1/admin/tenants/${tenantId}/quotas`, quotas);
+    } finally {
+      admin.close();
+    }
+  }
+
   /** kill -9, as a crash would. */
   kill(): void {
     this.child.kill("SIGKILL");

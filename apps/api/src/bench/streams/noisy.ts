@@ -37,19 +37,10 @@ export async function wsNoisyNeighbour(
   };
   const victim = await setup("victim");
   const noisy = await setup("noisy");
-  const admin = new HttpClient(
-    c.server.baseUrl,
-    { authorization: `Bearer ${c.server.adminToken}` },
-    1,
-  );
-  await admin.json("PUT", `/v1/admin/tenants/${noisy.tenantId}/quotas`, {
-    messages_per_second: NOISY_QUOTA,
-  });
-  admin.close();
+  await c.server.setQuotas(noisy.tenantId, { messages_per_second: NOISY_QUOTA });
 
   const victimCase = {
     ...c,
-    wsUrl: c.wsUrl,
     key: victim.secret,
     names: victim.names,
     size: 200,
@@ -64,7 +55,9 @@ export async function wsNoisyNeighbour(
   let refused = 0;
   let turn = 0;
   let outstanding = 0;
+  let refill = false;
   const flood = () => {
+    refill = false;
     while (!stop && outstanding < NOISY_IN_FLIGHT) {
       const i = turn++;
       outstanding++;
@@ -72,8 +65,11 @@ export async function wsNoisyNeighbour(
         outstanding--;
         if (err) refused++;
         else accepted++;
-        // Refusals come back at once: let the event loop breathe between refills.
-        if (outstanding === 0 || outstanding < NOISY_IN_FLIGHT / 2) setImmediate(flood);
+        // Refusals come back at once: refill half a window at a time, letting the event loop breathe.
+        if (!refill && outstanding < NOISY_IN_FLIGHT / 2) {
+          refill = true;
+          setImmediate(flood);
+        }
       });
     }
   };
